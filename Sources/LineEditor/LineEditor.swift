@@ -1,0 +1,1 @@
+// LineEditor: libedit wrapper (see issue 5).
