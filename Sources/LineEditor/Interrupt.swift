@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Set by the SIGINT handler. Atomic is lock-free and Sendable: safe in a signal handler
+/// and accepted by Swift 6 as a global.
+private let interruptFlag = Atomic<Bool>(false)
+
+/// Ctrl-C as a flag. The handler only stores `true`; the line editor and the evaluator poll it.
+public enum Interrupt {
+    /// Installs the SIGINT handler. Call it before the first `read(prompt:)`: libedit saves
+    /// the current handler while reading and passes SIGINT on to it. No SA_RESTART, so a
+    /// blocked read fails with EINTR and the line editor returns `.interrupted`.
+    public static func install() {
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = { _ in interruptFlag.store(true, ordering: .relaxed) }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in interruptFlag.store(true, ordering: .relaxed) }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+    }
+
+    /// True if Ctrl-C was pressed since the last call; clears the flag.
+    public static func consume() -> Bool {
+        interruptFlag.exchange(false, ordering: .relaxed)
+    }
+
+    /// True if Ctrl-C was pressed and not yet consumed; leaves the flag as it is.
+    public static var pending: Bool {
+        interruptFlag.load(ordering: .relaxed)
+    }
+
+    public static func reset() {
+        interruptFlag.store(false, ordering: .relaxed)
+    }
+}
