@@ -26,7 +26,10 @@ let package = Package(
         // Local emulators of the four vendor APIs.
         .target(
             name: "SwitchboardSandbox",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Configuration, HTTP transport, one adapter per vendor, resource and action commands.
         .target(
@@ -51,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "swb",
-            dependencies: ["Switchboard", "LineEditor"]
+            dependencies: ["SwitchboardCore"]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(
@@ -59,6 +62,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "Yams", package: "Yams"),
             ]

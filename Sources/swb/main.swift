@@ -1,1 +1,6 @@
-print("swb")
+import Foundation
+import SwitchboardCore
+
+let status = CLI.main(Array(CommandLine.arguments.dropFirst()))
+FileHandleOutput.stdout.flush()
+exit(status)

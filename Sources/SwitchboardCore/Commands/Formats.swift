@@ -1,0 +1,5 @@
+extension Builtins {
+    static func formats() -> [Command] {
+        []
+    }
+}

@@ -1,0 +1,490 @@
+import Foundation
+
+/// The tree-walking evaluator. Synchronous by design: async per node costs 3-5x
+/// (shared/swift-notes.md §4); I/O commands block on their own edges instead.
+extension Interpreter {
+    // MARK: - Statements
+
+    func exec(_ stmt: Stmt, env: Environment, category: String = "user") throws -> Value {
+        try tick()
+        switch stmt {
+        case .pipeline(let p):
+            return try evalPipeline(p, env: env, input: .null)
+        case .letDecl(let name, let p, _):
+            env.declare(name, try evalPipeline(p, env: env, input: .null).collected())
+            return .null
+        case .assign(let name, let p, let span):
+            let v = try evalPipeline(p, env: env, input: .null).collected()
+            if !env.assign(name, v) {
+                throw SwitchboardError.unknown("variable", "$" + name, candidates: env.visibleNames.map { "$" + $0 }, span: span,
+                                               suffix: "").withHint("declare it first with `let \(name) = ...`")
+            }
+            return .null
+        case .fnDecl(let f):
+            env.commands[f.name] = makeCommand(f, env: env, category: category)
+            return .null
+        case .forLoop(let name, let iterExpr, let body, _):
+            var it = try eval(iterExpr, env: env).iterate()
+            defer { it.close() }
+            while let item = try it.next() {
+                let scope = Environment(parent: env, name: name, value: item)
+                do {
+                    try drain(try execBlock(body, env: scope))
+                } catch ControlFlow.breakLoop {
+                    break
+                } catch ControlFlow.continueLoop {
+                    continue
+                }
+            }
+            return .null
+        case .whileLoop(let cond, let body, _):
+            while try truth(try eval(cond, env: env), cond.span, "a `while` condition") {
+                try tick()
+                do {
+                    try drain(try execBlock(body, env: Environment(parent: env)))
+                } catch ControlFlow.breakLoop {
+                    break
+                } catch ControlFlow.continueLoop {
+                    continue
+                }
+            }
+            return .null
+        case .breakStmt(let s): throw ControlFlow.breakLoop(s)
+        case .continueStmt(let s): throw ControlFlow.continueLoop(s)
+        case .returnStmt(let p, _):
+            throw ControlFlow.returnValue(try p.map { try evalPipeline($0, env: env, input: .null) } ?? .null)
+        case .use(let name, let span):
+            guard let useHandler else {
+                throw SwitchboardError(.name, "no vendors are available here, so `use \(name)` has nothing to select", span: span)
+            }
+            try useHandler(name, span)
+            return .null
+        case .source(let pathExpr, let span):
+            let path = try stringValue(try eval(pathExpr, env: env), pathExpr.span, "a path")
+            if configuration.capabilities.contains(.noFileSystem) {
+                throw SwitchboardError(.io, "`source` is not allowed: this interpreter has no file system access", span: span)
+            }
+            let (name, text) = try configuration.loadModule(path, scriptDirectory ?? configuration.workingDirectory)
+            let block: Block
+            do { block = try parse(text, name: name) } catch {
+                throw error.errors.first ?? SwitchboardError(.parse, "`\(path)` does not parse", span: span)
+            }
+            let dir = (name as NSString).deletingLastPathComponent
+            currentDirectory.append(dir.isEmpty ? scriptDirectory : ((dir.hasPrefix("/") ? dir : ((scriptDirectory ?? configuration.workingDirectory) as NSString).appendingPathComponent(dir))))
+            defer { currentDirectory.removeLast() }
+            var last = Value.null
+            for s in block.statements {
+                try drain(last)
+                last = try exec(s, env: env)
+            }
+            try drain(last)
+            return .null
+        }
+    }
+
+    /// Runs a block's statements in `env`; its value is the last statement's value.
+    /// Earlier statements' streams are drained, so their actions happen.
+    func execBlock(_ block: Block, env: Environment) throws -> Value {
+        var last = Value.null
+        for stmt in block.statements {
+            if case .stream = last { try drain(last) }
+            last = try exec(stmt, env: env)
+        }
+        return last
+    }
+
+    // MARK: - Pipelines
+
+    func evalPipeline(_ p: Pipeline, env: Environment, input: Value) throws -> Value {
+        var value = input
+        for stage in p.stages {
+            switch stage {
+            case .command(let call):
+                value = try invoke(call, env: env, input: value)
+            case .expr(let e):
+                if value.isNull {
+                    value = try eval(e, env: env)
+                } else {
+                    value = try eval(e, env: Environment(parent: env, name: "in", value: value))
+                }
+            }
+        }
+        return value
+    }
+
+    // MARK: - Calls
+
+    func invoke(_ call: CommandCall, env: Environment, input: Value) throws -> Value {
+        guard let command = env.command(call.name) ?? command(named: call.name) else {
+            // Inside a closure, a lone unknown word is a field of the current row.
+            if call.arguments.isEmpty, case .record(let r)? = env.lookup("it") { return r[call.name] ?? .null }
+            var candidates = commands.map(\.name)
+            candidates.append(contentsOf: env.visibleCommands)
+            var err = SwitchboardError.unknown("command", call.name, candidates: candidates, span: call.nameSpan)
+            if err.options.isEmpty { err.hint = "`commands` lists every command; `help NAME` shows one" }
+            throw err
+        }
+        let args = try bind(call, command.signature, env: env)
+        let ctx = CallContext(interpreter: self, signature: command.signature, args: args,
+                              input: call.isExpressionCall ? .null : input, span: call.span)
+        do {
+            return try command.run(ctx)
+        } catch let e as SwitchboardError {
+            throw e.at(call.span)
+        }
+    }
+
+    func bind(_ call: CommandCall, _ sig: Signature, env: Environment) throws -> Arguments {
+        var a = Arguments()
+        a.positional.reserveCapacity(sig.positionals.count)
+        func addPositional(_ v: Value, _ span: SourceSpan) throws {
+            if a.positional.count < sig.positionals.count {
+                a.positional.append(v)
+                a.positionalSpans.append(span)
+            } else if sig.rest != nil {
+                a.rest.append(v)
+            } else {
+                let n = sig.positionals.count
+                throw SwitchboardError(.usage, "`\(sig.name)` takes \(n == 0 ? "no" : "at most \(n)") positional argument\(n == 1 ? "" : "s")",
+                                       span: span, label: "unexpected argument", hint: "usage: \(sig.usage)")
+            }
+        }
+        for arg in call.arguments {
+            switch arg {
+            case .positional(let e):
+                try addPositional(try eval(e, env: env), e.span)
+            case .flag(let name, let short, let valueExpr, let span):
+                let flag = short ? (name.count == 1 ? sig.flag(short: name.first!) : nil) : sig.flag(named: name)
+                guard let flag else {
+                    var err = SwitchboardError.unknown("flag", short ? "-" + name : "--" + name,
+                                                       candidates: sig.flags.map { "--" + $0.name }, span: span,
+                                                       suffix: " for `\(sig.name)`")
+                    err.hint = "usage: \(sig.usage)"
+                    throw err
+                }
+                if flag.isSwitch {
+                    a.flags[flag.name] = .bool(true)
+                    if let valueExpr { try addPositional(try eval(valueExpr, env: env), valueExpr.span) }
+                } else {
+                    guard let valueExpr else {
+                        throw SwitchboardError(.usage, "`--\(flag.name)` needs a value", span: span, hint: "usage: \(sig.usage)")
+                    }
+                    a.flags[flag.name] = try eval(valueExpr, env: env)
+                }
+                a.flagSpans[flag.name] = span
+            }
+        }
+        if a.positional.count < sig.positionals.count {
+            for p in sig.positionals[a.positional.count...] {
+                guard p.optional else {
+                    throw SwitchboardError(.usage, "`\(sig.name)` needs its `\(p.name)` argument", span: call.span,
+                                           label: "missing \(p.name)", hint: "usage: \(sig.usage)")
+                }
+                a.positional.append(p.defaultValue ?? .null)
+                a.positionalSpans.append(.unknown)
+            }
+        }
+        return a
+    }
+
+    /// Calls a closure: `$it` and its first parameter are the first argument.
+    public func call(_ closure: Closure, arguments: [Value], input: Value = .null) throws -> Value {
+        try tick()
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > configuration.limits.maxCallDepth {
+            throw SwitchboardError(.limit, "recursion is too deep (more than \(configuration.limits.maxCallDepth) nested calls)", span: closure.span)
+        }
+        let decl = closure.decl
+        let env = Environment(parent: closure.env)
+        if let first = arguments.first { env.names.append("it"); env.values.append(first) }
+        for (k, p) in decl.params.enumerated() {
+            env.names.append(p.name)
+            env.values.append(k < arguments.count ? arguments[k] : .null)
+        }
+        if !input.isNull, decl.params.isEmpty || arguments.isEmpty { env.names.append("in"); env.values.append(input) }
+        // Fast path for one-expression closures such as row conditions.
+        if decl.body.statements.count == 1, case .pipeline(let p) = decl.body.statements[0], p.stages.count == 1,
+           case .expr(let e) = p.stages[0] {
+            return try eval(e, env: env)
+        }
+        do {
+            return try execBlock(decl.body, env: env)
+        } catch ControlFlow.returnValue(let v) {
+            return v
+        }
+    }
+
+    /// Turns an `fn` declaration into a command bound to the scope it was declared in.
+    func makeCommand(_ f: FnDecl, env defEnv: Environment, category: String) -> Command {
+        Command(f.signature, description: f.description.isEmpty ? "defined at \(location(f.span))" : f.description,
+                category: category) { [unowned self] ctx in
+            try self.tick()
+            self.callDepth += 1
+            defer { self.callDepth -= 1 }
+            if self.callDepth > self.configuration.limits.maxCallDepth {
+                throw SwitchboardError(.limit, "recursion is too deep (more than \(self.configuration.limits.maxCallDepth) nested calls)", span: ctx.span)
+            }
+            let env = Environment(parent: defEnv)
+            for (k, p) in f.positionals.enumerated() {
+                var v = ctx.args[k]
+                if ctx.args.span(k) == .unknown, let d = p.defaultValue { v = try self.eval(d, env: env) }
+                env.names.append(p.name)
+                env.values.append(v)
+            }
+            for flag in f.flags {
+                env.names.append(flag.name)
+                env.values.append(ctx.args.flags[flag.name] ?? (flag.type == nil ? .bool(false) : .null))
+            }
+            if let r = f.rest {
+                env.names.append(r.name)
+                env.values.append(.list(ctx.args.rest))
+            }
+            env.names.append("in")
+            env.values.append(ctx.input)
+            do {
+                // The input flows into the first stage of the body's first pipeline (as in Nushell).
+                var last = Value.null
+                for (k, stmt) in f.body.statements.enumerated() {
+                    if case .stream = last { try self.drain(last) }
+                    if k == 0, case .pipeline(let p) = stmt, case .command = p.stages[0] {
+                        last = try self.evalPipeline(p, env: env, input: ctx.input)
+                    } else {
+                        last = try self.exec(stmt, env: env)
+                    }
+                }
+                return last
+            } catch ControlFlow.returnValue(let v) {
+                return v
+            }
+        }
+    }
+
+    func location(_ span: SourceSpan) -> String {
+        guard let f = sources.file(span.source) else { return "?" }
+        let (l, c) = f.location(of: Int(span.start))
+        return "\(f.name):\(l):\(c)"
+    }
+
+    // MARK: - Expressions
+
+    func eval(_ e: Expr, env: Environment) throws -> Value {
+        switch e {
+        case .literal(let v, _):
+            return v
+        case .variable(let name, let span):
+            if let v = env.lookup(name) { return v }
+            return try specialVariable(name, span, env: env)
+        case .rowField(let name, let span):
+            guard let it = env.lookup("it") else {
+                var err = SwitchboardError(.name, "unknown name `\(name)`", span: span)
+                if env.lookup(name) != nil {
+                    err.label = "did you mean `$\(name)`?"
+                    err.options = ["$" + name]
+                } else if command(named: name) != nil {
+                    err.label = "to call `\(name)` here, write `(\(name))` or `\(name)()`"
+                } else {
+                    err.hint = "a bare word in an expression is a field of the current row, and there is no row here; write a string in quotes"
+                }
+                throw err
+            }
+            switch it {
+            case .record(let r): return r[name] ?? .null
+            case .null: return .null
+            default:
+                throw SwitchboardError(.type, "`\(name)` is read as a field of the current row, but the row is \(article(it.typeName))", span: span)
+            }
+        case .member(let base, let name, let optional, let span):
+            return try member(try eval(base, env: env), name, optional: optional, span: span)
+        case .index(let base, let idx, _, let span):
+            return try index(try eval(base, env: env), try eval(idx, env: env), span: span, indexSpan: idx.span)
+        case .binary(let op, let l, let r, let span):
+            return try binary(op, l, r, span, env: env)
+        case .unary(let op, let x, let span):
+            let v = try eval(x, env: env)
+            switch op {
+            case .not:
+                return .bool(!(try truth(v, x.span, "`not`")))
+            case .neg:
+                switch v {
+                case .int(let n):
+                    guard n != .min else { throw SwitchboardError(.value, "integer overflow", span: span) }
+                    return .int(-n)
+                case .float(let d): return .float(-d)
+                case .duration(let d): return .duration(-d)
+                default: throw SwitchboardError(.type, "cannot negate \(article(v.typeName))", span: span)
+                }
+            }
+        case .list(let items, _):
+            var out: [Value] = []
+            out.reserveCapacity(items.count)
+            for x in items { out.append(try eval(x, env: env)) }
+            return .list(out)
+        case .record(let shape, let exprs, _):
+            var values: [Value] = []
+            values.reserveCapacity(exprs.count)
+            for x in exprs { values.append(try eval(x, env: env)) }
+            return .record(Record(shape: shape, values: values))
+        case .closure(let decl):
+            return .closure(Closure(decl: decl, env: env))
+        case .range(let lo, let hi, let inclusive, _):
+            let a = try eval(lo, env: env), b = try eval(hi, env: env)
+            guard case .int(let x) = a else { throw SwitchboardError(.type, "a range bound must be an int, not \(a.typeName)", span: lo.span) }
+            guard case .int(let y) = b else { throw SwitchboardError(.type, "a range bound must be an int, not \(b.typeName)", span: hi.span) }
+            return .range(RangeValue(lower: x, upper: y, inclusive: inclusive))
+        case .call(let c):
+            return try invoke(c, env: env, input: .null)
+        case .subexpression(let p, _):
+            return try evalPipeline(p, env: env, input: .null)
+        case .interpolated(let pieces, _):
+            var s = ""
+            for piece in pieces {
+                switch piece {
+                case .text(let t): s += t
+                case .expr(let p): s += Formatter.plain(try evalPipeline(p, env: env, input: .null).collected())
+                }
+            }
+            return .string(s)
+        case .ifExpr(let branches, let elseBlock, _):
+            for (cond, body) in branches where try truth(try eval(cond, env: env), cond.span, "an `if` condition") {
+                return try execBlock(body, env: Environment(parent: env))
+            }
+            if let elseBlock { return try execBlock(elseBlock, env: Environment(parent: env)) }
+            return .null
+        case .tryExpr(let body, let name, let handler, _):
+            do {
+                return try execBlock(body, env: Environment(parent: env)).collected()
+            } catch let err as SwitchboardError {
+                if err.kind == .cancelled || err.kind == .limit { throw err }
+                guard let handler else { return .null }
+                let scope = Environment(parent: env)
+                if let name { scope.declare(name, .error(ErrorValue(err))) }
+                return try execBlock(handler, env: scope)
+            }
+        }
+    }
+
+    func specialVariable(_ name: String, _ span: SourceSpan, env: Environment) throws -> Value {
+        switch name {
+        case "env":
+            return .record(Record(fields: configuration.environment.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+        case "args":
+            return .list(scriptArguments.map { .string($0) })
+        case "in", "it":
+            return .null
+        default:
+            var candidates = env.visibleNames
+            candidates.append(contentsOf: ["env", "args"])
+            throw SwitchboardError.unknown("variable", "$" + name, candidates: candidates.map { "$" + $0 }, span: span)
+        }
+    }
+
+    func truth(_ v: Value, _ span: SourceSpan, _ what: String) throws -> Bool {
+        if let b = v.asBool { return b }
+        throw SwitchboardError(.type, "\(what) must be a bool, not \(article(v.typeName))", span: span)
+    }
+
+    func stringValue(_ v: Value, _ span: SourceSpan, _ what: String) throws -> String {
+        if case .string(let s) = v { return s }
+        throw SwitchboardError(.type, "expected \(what) (a string), not \(article(v.typeName))", span: span)
+    }
+
+    func member(_ base: Value, _ name: String, optional: Bool, span: SourceSpan) throws -> Value {
+        switch base {
+        case .record(let r):
+            if let v = r[name] { return v }
+            if optional { return .null }
+            throw unknownField(name, in: r, span: span)
+        case .list(let rows):
+            return .list(try rows.map { try member($0, name, optional: optional, span: span) })
+        case .stream, .range:
+            return try member(try base.collected(), name, optional: optional, span: span)
+        case .null:
+            if optional { return .null }
+            throw SwitchboardError(.type, "cannot read field `\(name)` of null", span: span, hint: "`?.\(name)` reads null instead")
+        case .error(let e):
+            return try member(ErrorValues.record(e.error, sources: sources), name, optional: optional, span: span)
+        default:
+            if optional { return .null }
+            throw SwitchboardError(.type, "cannot read field `\(name)` of \(article(base.typeName))", span: span)
+        }
+    }
+
+    func unknownField(_ name: String, in r: Record, span: SourceSpan) -> SwitchboardError {
+        let kind = r.tag.map { String($0.split(separator: "@").first ?? "record") } ?? "record"
+        return SwitchboardError.unknown("field", name, candidates: r.keys, span: span, suffix: " on \(kind)")
+    }
+
+    func index(_ base: Value, _ idx: Value, span: SourceSpan, indexSpan: SourceSpan) throws -> Value {
+        switch (base, idx) {
+        case (.list(let l), .int(let n)):
+            let k = n < 0 ? l.count + n : n
+            guard k >= 0, k < l.count else {
+                throw SwitchboardError(.value, "index \(n) is out of range (the list has \(l.count) item\(l.count == 1 ? "" : "s"))", span: indexSpan)
+            }
+            return l[k]
+        case (.record, .string(let key)):
+            return try member(base, key, optional: false, span: indexSpan)
+        case (.string(let s), .int(let n)):
+            let chars = Array(s)
+            let k = n < 0 ? chars.count + n : n
+            guard k >= 0, k < chars.count else { throw SwitchboardError(.value, "index \(n) is out of range (the string has \(chars.count) characters)", span: indexSpan) }
+            return .string(String(chars[k]))
+        case (.stream, _), (.range, _):
+            return try index(try base.collected(), idx, span: span, indexSpan: indexSpan)
+        case (.null, _):
+            throw SwitchboardError(.type, "cannot index null", span: span)
+        default:
+            throw SwitchboardError(.type, "cannot index \(article(base.typeName)) with \(article(idx.typeName))", span: indexSpan)
+        }
+    }
+
+    // MARK: - Operators
+
+    func binary(_ op: BinaryOp, _ le: Expr, _ re: Expr, _ span: SourceSpan, env: Environment) throws -> Value {
+        switch op {
+        case .and:
+            guard try truth(try eval(le, env: env), le.span, "the left side of `and`") else { return .bool(false) }
+            return .bool(try truth(try eval(re, env: env), re.span, "the right side of `and`"))
+        case .or:
+            if try truth(try eval(le, env: env), le.span, "the left side of `or`") { return .bool(true) }
+            return .bool(try truth(try eval(re, env: env), re.span, "the right side of `or`"))
+        case .coalesce:
+            let l = try eval(le, env: env)
+            return l.isNull ? try eval(re, env: env) : l
+        default:
+            break
+        }
+        let l = try eval(le, env: env)
+        let r = try eval(re, env: env)
+        return try Operators.apply(op, l, r, span: span, interpreter: self)
+    }
+}
+
+func article(_ typeName: String) -> String {
+    if typeName == "null" { return "null" }
+    return (["a", "e", "i", "o", "u"].contains(typeName.first.map(String.init) ?? "") ? "an " : "a ") + typeName
+}
+
+extension SwitchboardError {
+    func withHint(_ h: String) -> SwitchboardError {
+        var c = self
+        if c.hint == nil { c.hint = h }
+        return c
+    }
+}
+
+/// How errors look as values: `$e.message`, `$e.kind`, `$e.line`.
+enum ErrorValues {
+    static func record(_ e: SwitchboardError, sources: SourceMap) -> Value {
+        var fields: [(String, Value)] = [("message", .string(e.message)), ("kind", .string(e.kind.rawValue))]
+        if let f = sources.file(e.span.source) {
+            let (l, c) = f.location(of: Int(e.span.start))
+            fields.append(("file", .string(f.name)))
+            fields.append(("line", .int(l)))
+            fields.append(("column", .int(c)))
+        }
+        if let p = e.payload { fields.append(("payload", p)) }
+        return .record(Record(fields: fields))
+    }
+}

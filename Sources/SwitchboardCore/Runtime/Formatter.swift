@@ -1,0 +1,238 @@
+import Foundation
+
+/// How values look when printed: plain text, tables, JSON, NDJSON and CSV.
+public enum Formatter {
+    /// Strings raw; numbers, dates and durations in their literal form; null empty;
+    /// lists and records as compact JSON. Used by `print` and string interpolation.
+    public static func plain(_ v: Value) -> String {
+        switch v {
+        case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let n): return String(n)
+        case .float(let d): return d.isFinite ? JSON.formatFloat(d) : (d.isNaN ? "NaN" : (d > 0 ? "inf" : "-inf"))
+        case .string(let s): return s
+        case .date(let t): return DateParsing.format(t)
+        case .duration(let d): return DurationFormat.format(d)
+        case .closure(let c): return "<closure at \(c.span.start)>"
+        case .error(let e): return "error: \(e.error.message)"
+        case .range(let r): return "\(r.lower)\(r.inclusive ? ".." : "..<")\(r.upper)"
+        case .list, .record, .stream:
+            return (try? JSON.encode(v)) ?? "<unprintable>"
+        }
+    }
+
+    /// The full printed form of a top-level result, ending with a newline.
+    public static func render(_ v: Value, format: OutputFormat, width: Int?) throws -> String {
+        let v = try v.collected()
+        switch format {
+        case .json:
+            return try JSON.encode(v, pretty: true) + "\n"
+        case .ndjson:
+            if case .list(let items) = v { return try items.map { try JSON.encode($0) + "\n" }.joined() }
+            return try JSON.encode(v) + "\n"
+        case .csv:
+            return try CSV.encode(v)
+        case .table:
+            return table(v, width: width)
+        }
+    }
+
+    /// A human view: tables for records and lists of records, plain text for scalars.
+    public static func table(_ v: Value, width: Int?) -> String {
+        switch v {
+        case .list(let items):
+            if items.isEmpty { return "(empty list)\n" }
+            if items.allSatisfy({ if case .record = $0 { true } else { false } }) {
+                return renderTable(items.map { $0.asRecord! }, width: width, index: true)
+            }
+            return items.enumerated().map { "\($0.offset) │ \(cell($0.element))" }.joined(separator: "\n") + "\n"
+        case .record(let r):
+            let rows = r.fields.map { Record(["field": .string($0.0), "value": $0.1]) }
+            return renderTable(rows, width: width, index: false, header: false)
+        default:
+            return plain(v) + "\n"
+        }
+    }
+
+    /// One table cell: scalars plainly, nested values summarized.
+    static func cell(_ v: Value) -> String {
+        switch v {
+        case .record(let r): return "{\(r.count) field\(r.count == 1 ? "" : "s")}"
+        case .list(let l):
+            if l.allSatisfy({ !$0.isSequence && $0.asRecord == nil }) && l.count <= 5 {
+                return l.map(plain).joined(separator: ", ")
+            }
+            return "[\(l.count) item\(l.count == 1 ? "" : "s")]"
+        case .string(let s): return s.replacingOccurrences(of: "\n", with: "⏎")
+        default: return plain(v)
+        }
+    }
+
+    static func displayWidth(_ s: String) -> Int { s.count }
+
+    static func truncate(_ s: String, to w: Int) -> String {
+        if displayWidth(s) <= w { return s }
+        if w <= 1 { return String(s.prefix(w)) }
+        return String(s.prefix(w - 1)) + "…"
+    }
+
+    static func renderTable(_ rows: [Record], width: Int?, index: Bool, header: Bool = true) -> String {
+        var columns: [String] = []
+        var seen = Set<String>()
+        for r in rows { for k in r.keys where seen.insert(k).inserted { columns.append(k) } }
+        var cells: [[String]] = rows.enumerated().map { (n, r) in
+            (index ? [String(n)] : []) + columns.map { r[$0].map(cell) ?? "" }
+        }
+        var heads = (index ? ["#"] : []) + columns
+        var widths = heads.indices.map { c in max(header ? displayWidth(heads[c]) : 0, cells.map { displayWidth($0[c]) }.max() ?? 0) }
+        if let width {
+            // Shrink the widest columns until the table fits; drop columns that cannot fit at all.
+            let overhead = { (n: Int) in 3 * n + 1 }
+            while widths.reduce(0, +) + overhead(widths.count) > width {
+                let maxW = widths.max() ?? 0
+                if maxW > 8, let k = widths.firstIndex(of: maxW) {
+                    widths[k] -= 1
+                    continue
+                }
+                guard widths.count > 2 else { break }
+                widths.removeLast()
+                heads.removeLast()
+                cells = cells.map { Array($0.dropLast()) }
+            }
+            if heads.count < (index ? 1 : 0) + columns.count {
+                let shown = heads.count - (index ? 1 : 0)
+                widths.append(1)
+                heads.append("…")
+                cells = cells.map { $0 + ["…"] }
+                _ = shown
+            }
+        }
+        func line(_ l: String, _ m: String, _ r: String) -> String {
+            l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + "\n"
+        }
+        func row(_ vals: [String]) -> String {
+            "│" + zip(vals, widths).map { v, w in
+                let t = truncate(v, to: w)
+                return " " + t + String(repeating: " ", count: max(0, w - displayWidth(t))) + " "
+            }.joined(separator: "│") + "│\n"
+        }
+        var out = line("╭", "┬", "╮")
+        if header {
+            out += row(heads)
+            out += line("├", "┼", "┤")
+        }
+        for c in cells { out += row(c) }
+        out += line("╰", "┴", "╯")
+        return out
+    }
+
+    /// `describe`: `int`, `list<record>`, `record<agent@chatrhub>`, `stream`.
+    public static func describe(_ v: Value) -> String {
+        switch v {
+        case .record(let r):
+            if let tag = r.tag { return "record<\(tag)>" }
+            return "record<" + r.fields.map { "\($0.0): \(describe($0.1))" }.joined(separator: ", ") + ">"
+        case .list(let l):
+            guard let first = l.first else { return "list<any>" }
+            let t = describeShallow(first)
+            return "list<\(l.allSatisfy { describeShallow($0) == t } ? t : "any")>"
+        default: return v.typeName
+        }
+    }
+
+    static func describeShallow(_ v: Value) -> String {
+        if case .record(let r) = v, let tag = r.tag { return "record<\(tag)>" }
+        return v.typeName
+    }
+}
+
+/// CSV (RFC 4180) reading and writing.
+public enum CSV {
+    public static func encode(_ v: Value) throws -> String {
+        let rows: [Value]
+        switch v {
+        case .list(let l): rows = l
+        case .record: rows = [v]
+        default: throw SwitchboardError(.type, "CSV needs a list of records, not \(article(v.typeName))")
+        }
+        var columns: [String] = []
+        var seen = Set<String>()
+        for r in rows {
+            guard case .record(let rec) = r else { throw SwitchboardError(.type, "CSV needs a list of records; found \(article(r.typeName))") }
+            for k in rec.keys where seen.insert(k).inserted { columns.append(k) }
+        }
+        var out = columns.map(field).joined(separator: ",") + "\n"
+        for r in rows {
+            let rec = r.asRecord!
+            out += columns.map { k in field(rec[k].map(Formatter.plain) ?? "") }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    static func field(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasSuffix(" ") {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    /// Parses CSV with a header row into records; numbers stay strings unless `infer` is set.
+    public static func decode(_ text: String, infer: Bool = true) throws -> [Value] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var inQuotes = false
+        var it = Array(text.unicodeScalars)
+        if it.first == "\u{FEFF}" { it.removeFirst() }
+        var k = 0
+        var line = 1
+        while k < it.count {
+            let c = it[k]
+            if inQuotes {
+                if c == "\"" {
+                    if k + 1 < it.count, it[k + 1] == "\"" { field.unicodeScalars.append("\""); k += 1 } else { inQuotes = false }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.unicodeScalars.append(c)
+                }
+            } else {
+                switch c {
+                case "\"" where field.isEmpty: inQuotes = true
+                case ",": row.append(field); field = ""
+                case "\r": break
+                case "\n":
+                    row.append(field); field = ""
+                    rows.append(row); row = []
+                    line += 1
+                default: field.unicodeScalars.append(c)
+                }
+            }
+            k += 1
+        }
+        if inQuotes { throw SwitchboardError(.value, "invalid CSV: a quoted field starting before line \(line) is never closed") }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        rows.removeAll { $0 == [""] }
+        guard let header = rows.first else { return [] }
+        let shape = Shape.of(header)
+        return try rows.dropFirst().enumerated().map { (n, r) in
+            guard r.count <= header.count else {
+                throw SwitchboardError(.value, "invalid CSV: row \(n + 2) has \(r.count) fields but the header has \(header.count)")
+            }
+            let vals = header.indices.map { i -> Value in
+                let s = i < r.count ? r[i] : ""
+                return infer ? inferred(s) : .string(s)
+            }
+            return .record(Record(shape: shape, values: vals))
+        }
+    }
+
+    /// `42` → int, `3.5` → float, `true`/`false` → bool, empty → null, else the string.
+    static func inferred(_ s: String) -> Value {
+        if s.isEmpty { return .null }
+        if let n = Int(s), !(s.hasPrefix("0") && s.count > 1) { return .int(n) }
+        if s.contains("."), let d = Double(s), s.first?.isNumber == true || s.first == "-" { return .float(d) }
+        if s == "true" { return .bool(true) }
+        if s == "false" { return .bool(false) }
+        return .string(s)
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+
+/// Control flow that unwinds through Swift frames.
+enum ControlFlow: Error {
+    case breakLoop(SourceSpan)
+    case continueLoop(SourceSpan)
+    case returnValue(Value)
+}
+
+/// One Switchboard interpreter: its commands, global scope, settings and host hooks.
+/// Not thread-safe: use one interpreter per thread (separate interpreters run concurrently).
+///
+/// ```swift
+/// let interp = Interpreter()
+/// let v = try interp.evaluate("[3, 1, 2] | sort-by | first")   // .int(1)
+/// ```
+public final class Interpreter {
+    public var configuration: InterpreterConfiguration
+    public let sources = SourceMap()
+    let globals = Environment(parent: nil)
+    private var registry: [String: Command] = [:]
+    /// Settings changed with `set NAME VALUE` (`dry-run`, ...).
+    public var settings: [String: Value] = [:]
+    /// Services that other modules attach (the vendor registry, for instance).
+    public var services: [ObjectIdentifier: AnyObject] = [:]
+    /// Called by `use NAME`; the vendors module installs it.
+    public var useHandler: ((String, SourceSpan) throws -> Void)?
+    /// Script arguments (`$args`).
+    public var scriptArguments: [String] = []
+
+    var callDepth = 0
+    var steps = 0
+    var outputBytes = 0
+    var deadline: ContinuousClock.Instant?
+    var currentDirectory: [String?] = [nil]
+    var regexCache: [String: NSRegularExpression] = [:]
+
+    public init(configuration: InterpreterConfiguration = InterpreterConfiguration()) {
+        self.configuration = configuration
+        for c in Builtins.all() { register(c) }
+        if configuration.loadPrelude { loadPrelude() }
+    }
+
+    // MARK: - Commands
+
+    /// Adds (or replaces) a command.
+    public func register(_ command: Command) {
+        registry[command.name] = command
+    }
+
+    /// A command by name: `fn`s in scope first, then registered commands.
+    public func command(named name: String) -> Command? {
+        globals.command(name) ?? registry[name]
+    }
+
+    /// Every command, sorted by name.
+    public var commands: [Command] {
+        var all = registry
+        for name in globals.visibleCommands { all[name] = globals.command(name) }
+        return all.values.sorted { $0.name < $1.name }
+    }
+
+    /// Names of the global variables (for completion).
+    public var variableNames: [String] { globals.visibleNames }
+
+    /// The value of a global variable.
+    public func variable(_ name: String) -> Value? { globals.lookup(name) }
+
+    /// Sets a global variable.
+    public func setVariable(_ name: String, _ value: Value) { globals.declare(name, value) }
+
+    func loadPrelude() {
+        guard let dir = Bundle.module.url(forResource: "Prelude", withExtension: nil),
+              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return }
+        for f in files.sorted() where f.hasSuffix(".swb") {
+            guard let text = try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) else { continue }
+            do {
+                let block = try parse(text, name: "stdlib/\(f)")
+                _ = try execTopLevel(block, print: false, category: "prelude")
+            } catch {
+                configuration.writeError("warning: the prelude file stdlib/\(f) failed to load: \(error)\n")
+            }
+        }
+    }
+
+    // MARK: - Running
+
+    /// Parses source text. Throws every parse error found.
+    public func parse(_ text: String, name: String) throws(ParseErrors) -> Block {
+        let file = SourceFile(name: name, text: text)
+        let id = sources.add(file)
+        return try Parser.parse(file, source: id, lookup: { [unowned self] n in self.command(named: n)?.signature })
+    }
+
+    /// Runs source text as a script: each top-level statement's value is printed with the
+    /// configured output format. Returns the last statement's value.
+    @discardableResult
+    public func run(_ text: String, name: String = "<input>", input: Value = .null, directory: String? = nil) throws -> Value {
+        let block: Block
+        do { block = try parse(text, name: name) } catch { throw error }
+        return try withRunState(directory: directory) {
+            try execTopLevel(block, print: true, input: input)
+        }
+    }
+
+    /// Evaluates source text and returns its value without printing it (streams are collected).
+    public func evaluate(_ text: String, name: String = "<input>", input: Value = .null) throws -> Value {
+        let block: Block
+        do { block = try parse(text, name: name) } catch { throw error }
+        return try withRunState(directory: nil) {
+            try execTopLevel(block, print: false, input: input).collected()
+        }
+    }
+
+    func withRunState<T>(directory: String?, _ body: () throws -> T) throws -> T {
+        steps = 0
+        callDepth = 0
+        if let t = configuration.limits.timeLimit { deadline = .now + t } else { deadline = nil }
+        currentDirectory.append(directory)
+        defer { currentDirectory.removeLast() }
+        do {
+            return try body()
+        } catch let flow as ControlFlow {
+            switch flow {
+            case .breakLoop(let s): throw SwitchboardError(.parse, "`break` outside of a loop", span: s)
+            case .continueLoop(let s): throw SwitchboardError(.parse, "`continue` outside of a loop", span: s)
+            case .returnValue: throw SwitchboardError(.parse, "`return` outside of a function")
+            }
+        }
+    }
+
+    /// Executes top-level statements, printing each result when `print` is set.
+    func execTopLevel(_ block: Block, print: Bool, input: Value = .null, category: String = "user") throws -> Value {
+        var last = Value.null
+        var first = true
+        for stmt in block.statements {
+            var v: Value
+            var stop = false
+            do {
+                if first, case .pipeline(let p) = stmt {
+                    v = try evalPipeline(p, env: globals, input: input)
+                } else {
+                    v = try exec(stmt, env: globals, category: category)
+                }
+            } catch ControlFlow.returnValue(let r) {
+                // `return` at the top level ends the script with that value.
+                v = r
+                stop = true
+            }
+            first = false
+            if print {
+                try printResult(v)
+                last = .null
+            } else {
+                if case .stream = last { try drain(last) }
+                last = v
+            }
+            if stop { break }
+        }
+        return last
+    }
+
+    /// Prints a top-level result in the configured output format.
+    public func printResult(_ value: Value) throws {
+        switch value {
+        case .null: return
+        case .stream(let s):
+            if configuration.outputFormat == .ndjson {
+                while let v = try s.next() { try write(JSON.encode(v, pretty: false) + "\n") }
+                return
+            }
+            try printResult(value.collected())
+        default:
+            try write(Formatter.render(value, format: configuration.outputFormat, width: configuration.terminalWidth))
+        }
+    }
+
+    /// Writes to the output sink, enforcing the output limit.
+    public func write(_ text: String) throws {
+        outputBytes += text.utf8.count
+        if let max = configuration.limits.maxOutputBytes, outputBytes > max {
+            throw SwitchboardError(.limit, "output limit of \(max) bytes reached")
+        }
+        configuration.write(text)
+    }
+
+    /// Consumes a stream whose values nobody reads, so its actions still happen.
+    func drain(_ v: Value) throws {
+        if case .stream(let s) = v {
+            while try s.next() != nil { try tick() }
+        }
+    }
+
+    /// Counts one evaluation step and checks limits and cancellation.
+    @inline(__always)
+    func tick() throws {
+        steps &+= 1
+        if steps & 1023 == 0 { try checkLimits() }
+    }
+
+    /// Throws if the host cancelled or a limit was reached. Commands doing long work call it.
+    public func checkLimits() throws {
+        if configuration.isCancelled() { throw SwitchboardError(.cancelled, "interrupted") }
+        if let max = configuration.limits.maxSteps, steps > max {
+            throw SwitchboardError(.limit, "step limit of \(max) evaluation steps reached")
+        }
+        if let d = deadline, ContinuousClock.now > d {
+            throw SwitchboardError(.limit, "time limit of \(configuration.limits.timeLimit!) reached")
+        }
+    }
+
+    /// Renders an error as `error: ...` with file, line, column, the source line and a caret.
+    public func render(_ error: Error) -> String {
+        Diagnostic.render(error, sources: sources)
+    }
+
+    /// The directory of the running script, for relative paths.
+    public var scriptDirectory: String? { currentDirectory.last ?? nil }
+
+    func regex(_ pattern: String, span: SourceSpan) throws -> NSRegularExpression {
+        if let r = regexCache[pattern] { return r }
+        do {
+            let r = try NSRegularExpression(pattern: pattern)
+            regexCache[pattern] = r
+            return r
+        } catch {
+            throw SwitchboardError(.value, "invalid regular expression `\(pattern)`", span: span)
+        }
+    }
+
+    /// Resolves a path against the working directory.
+    public func resolvePath(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return expanded }
+        return (configuration.workingDirectory as NSString).appendingPathComponent(expanded)
+    }
+}

@@ -1,0 +1,174 @@
+/// The syntax tree. Expressions are an `indirect enum` walked by the evaluator;
+/// nodes that cache runtime facts (call sites) are small final classes.
+
+public enum BinaryOp: String, Sendable {
+    case or, and
+    case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+    case match = "=~", notMatch = "!~"
+    case `in`, notIn = "not-in", startsWith = "starts-with", endsWith = "ends-with"
+    case coalesce = "??"
+    case add = "+", sub = "-", mul = "*", div = "/", mod = "%"
+}
+
+public enum UnaryOp: String, Sendable {
+    case neg = "-", not
+}
+
+public indirect enum Expr {
+    case literal(Value, SourceSpan)
+    case interpolated([InterpolationPiece], SourceSpan)
+    case variable(String, SourceSpan)
+    /// A bare name in an expression: the field of the current row (`status` is `$it.status`).
+    case rowField(String, SourceSpan)
+    case member(Expr, String, optional: Bool, SourceSpan)
+    case index(Expr, Expr, optional: Bool, SourceSpan)
+    case list([Expr], SourceSpan)
+    case record(Shape, [Expr], SourceSpan)
+    case closure(ClosureDecl)
+    case unary(UnaryOp, Expr, SourceSpan)
+    case binary(BinaryOp, Expr, Expr, SourceSpan)
+    case range(Expr, Expr, inclusive: Bool, SourceSpan)
+    /// `name(a, b)`: a command called with positional arguments and no input.
+    case call(CommandCall)
+    /// `(pipeline)`
+    case subexpression(Pipeline, SourceSpan)
+    case ifExpr([(Expr, Block)], Block?, SourceSpan)
+    case tryExpr(Block, String?, Block?, SourceSpan)
+
+    public var span: SourceSpan {
+        switch self {
+        case .literal(_, let s), .interpolated(_, let s), .variable(_, let s), .rowField(_, let s),
+             .member(_, _, _, let s), .index(_, _, _, let s), .list(_, let s), .record(_, _, let s),
+             .unary(_, _, let s), .binary(_, _, _, let s), .range(_, _, _, let s), .subexpression(_, let s),
+             .ifExpr(_, _, let s), .tryExpr(_, _, _, let s):
+            return s
+        case .closure(let c): return c.span
+        case .call(let c): return c.span
+        }
+    }
+}
+
+public enum InterpolationPiece {
+    case text(String)
+    case expr(Pipeline)
+}
+
+public enum Argument {
+    case positional(Expr)
+    /// `--name [value]` or `-n [value]`; `name` is as written (short flags are resolved when binding).
+    case flag(name: String, short: Bool, value: Expr?, span: SourceSpan)
+}
+
+/// One command call in a pipeline stage or expression.
+public final class CommandCall {
+    public let name: String
+    public let nameSpan: SourceSpan
+    public let arguments: [Argument]
+    public let span: SourceSpan
+    /// `name(...)` form: no pipeline input.
+    public let isExpressionCall: Bool
+
+    init(name: String, nameSpan: SourceSpan, arguments: [Argument], span: SourceSpan, isExpressionCall: Bool) {
+        self.name = name
+        self.nameSpan = nameSpan
+        self.arguments = arguments
+        self.span = span
+        self.isExpressionCall = isExpressionCall
+    }
+}
+
+public enum Stage {
+    case command(CommandCall)
+    case expr(Expr)
+
+    public var span: SourceSpan {
+        switch self {
+        case .command(let c): c.span
+        case .expr(let e): e.span
+        }
+    }
+}
+
+public struct Pipeline {
+    public var stages: [Stage]
+    public var span: SourceSpan
+}
+
+public final class Block {
+    public let statements: [Stmt]
+    public let span: SourceSpan
+    init(_ statements: [Stmt], span: SourceSpan) {
+        self.statements = statements
+        self.span = span
+    }
+}
+
+/// A declared parameter of a closure or `fn`.
+public struct ParamDecl {
+    public var name: String
+    public var type: ParameterType
+    public var defaultValue: Expr?
+    public var span: SourceSpan
+}
+
+public final class ClosureDecl {
+    public let params: [ParamDecl]
+    public let body: Block
+    public let span: SourceSpan
+    init(params: [ParamDecl], body: Block, span: SourceSpan) {
+        self.params = params
+        self.body = body
+        self.span = span
+    }
+}
+
+public final class FnDecl {
+    public let name: String
+    public let positionals: [ParamDecl]
+    public let flags: [(name: String, short: Character?, type: ParameterType?, span: SourceSpan)]
+    public let rest: ParamDecl?
+    public let body: Block
+    public let span: SourceSpan
+    public let description: String
+    public let signature: Signature
+
+    init(name: String, positionals: [ParamDecl], flags: [(name: String, short: Character?, type: ParameterType?, span: SourceSpan)],
+         rest: ParamDecl?, body: Block, span: SourceSpan, description: String) {
+        self.name = name
+        self.positionals = positionals
+        self.flags = flags
+        self.rest = rest
+        self.body = body
+        self.span = span
+        self.description = description
+        self.signature = Signature(
+            name,
+            positionals: positionals.map { Parameter($0.name, $0.type, optional: $0.defaultValue != nil) },
+            rest: rest.map { Parameter($0.name, $0.type) },
+            flags: flags.map { Flag($0.name, short: $0.short, $0.type) })
+    }
+}
+
+public indirect enum Stmt {
+    case letDecl(String, Pipeline, SourceSpan)
+    case assign(String, Pipeline, SourceSpan)
+    case fnDecl(FnDecl)
+    case pipeline(Pipeline)
+    case forLoop(String, Expr, Block, SourceSpan)
+    case whileLoop(Expr, Block, SourceSpan)
+    case breakStmt(SourceSpan)
+    case continueStmt(SourceSpan)
+    case returnStmt(Pipeline?, SourceSpan)
+    case use(String, SourceSpan)
+    case source(Expr, SourceSpan)
+
+    public var span: SourceSpan {
+        switch self {
+        case .letDecl(_, _, let s), .assign(_, _, let s), .forLoop(_, _, _, let s), .whileLoop(_, _, let s),
+             .breakStmt(let s), .continueStmt(let s), .returnStmt(_, let s), .use(_, let s), .source(_, let s):
+            return s
+        case .fnDecl(let f): return f.span
+        case .pipeline(let p): return p.span
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import SwitchboardCore
+
+/// `swb` command-line handling: REPL, scripts, `-c`, `check`, `sandbox`.
+enum CLI {
+    static let version = "0.1.0"
+
+    static let usage = """
+    swb: a shell for contact-center platforms
+
+    usage:
+      swb                          open the REPL
+      swb FILE.swb [ARGS...]       run a script ($args holds ARGS)
+      swb -c 'PIPELINE'            run one line (stdin, if not a terminal, is its input)
+      swb check FILE.swb           parse and check a script without running it
+      swb sandbox [OPTIONS]        serve the local vendor emulators (swb sandbox --help)
+
+    options:
+      -o, --output FORMAT          table, json, ndjson or csv (default: table on a terminal, else json)
+      --version                    print the version
+      -h, --help                   print this help
+
+    exit status: 0 ok, 1 runtime error or failed action, 2 parse error or bad usage
+    """
+
+    static func main(_ argv: [String]) -> Int32 {
+        var args = argv[...]
+        var format: OutputFormat?
+        var command: String?
+        var file: String?
+        var checkOnly = false
+        while let a = args.first {
+            if file != nil || command != nil && !a.hasPrefix("-") { break }
+            args = args.dropFirst()
+            switch a {
+            case "-h", "--help":
+                print(usage)
+                return 0
+            case "--version":
+                print("swb \(version)")
+                return 0
+            case "-o", "--output":
+                guard let f = args.first, let fmt = OutputFormat(rawValue: f) else {
+                    return usageError("`\(a)` needs one of: table, json, ndjson, csv")
+                }
+                format = fmt
+                args = args.dropFirst()
+            case "-c":
+                guard let c = args.first else { return usageError("`-c` needs a pipeline, e.g. swb -c 'now'") }
+                command = c
+                args = args.dropFirst()
+            case "check" where file == nil && command == nil && !checkOnly:
+                checkOnly = true
+            default:
+                if a.hasPrefix("-") && a != "-" { return usageError("unknown option `\(a)`") }
+                file = a
+            }
+        }
+        let isTTY = isatty(1) == 1
+        let outputFormat = format ?? (isTTY ? .table : .json)
+        nonisolated(unsafe) var result: Int32 = 0
+        runOnBigStack {
+            result = run(file: file, command: command, checkOnly: checkOnly, scriptArgs: Array(args), format: outputFormat)
+        }
+        return result
+    }
+
+    static func usageError(_ message: String) -> Int32 {
+        FileHandleOutput.stderr.write("swb: \(message)\n(run `swb --help` for usage)\n")
+        return 2
+    }
+
+    static func run(file: String?, command: String?, checkOnly: Bool, scriptArgs: [String], format: OutputFormat) -> Int32 {
+        var config = InterpreterConfiguration()
+        config.outputFormat = format
+        config.terminalWidth = isatty(1) == 1 ? terminalColumns() : nil
+        let interp = Interpreter(configuration: config)
+        interp.scriptArguments = scriptArgs
+        if let command {
+            var input = Value.null
+            if isatty(0) == 0, let data = try? FileHandle.standardInput.readToEnd(), !data.isEmpty {
+                input = .string(String(decoding: data, as: UTF8.self))
+            }
+            return execute(interp, text: command, name: "<command line>", input: input, directory: nil, checkOnly: false)
+        }
+        guard let file else {
+            if checkOnly { return usageError("`check` needs a file: swb check FILE.swb") }
+            return usageError("the REPL is not available yet; run a script or -c")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return usageError("cannot read `\(file)`: no such file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let dir = (file as NSString).deletingLastPathComponent
+        return execute(interp, text: text, name: file, input: .null, directory: dir.isEmpty ? nil : dir, checkOnly: checkOnly)
+    }
+
+    static func execute(_ interp: Interpreter, text: String, name: String, input: Value, directory: String?, checkOnly: Bool) -> Int32 {
+        if checkOnly {
+            do {
+                _ = try interp.parse(text, name: name)
+                return 0
+            } catch {
+                FileHandleOutput.stderr.write(interp.render(error))
+                return 2
+            }
+        }
+        do {
+            try interp.run(text, name: name, input: input, directory: directory)
+            return 0
+        } catch let e as ParseErrors {
+            FileHandleOutput.stderr.write(interp.render(e))
+            return 2
+        } catch {
+            FileHandleOutput.stderr.write(interp.render(error))
+            return 1
+        }
+    }
+
+    static func terminalColumns() -> Int {
+        var w = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return Int(w.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
+    }
+
+    /// Deep recursion in scripts needs more stack than the main thread's 8 MiB.
+    static func runOnBigStack(_ body: @escaping () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let body = body
+        let t = Thread {
+            body()
+            done.signal()
+        }
+        t.stackSize = 512 << 20
+        t.start()
+        done.wait()
+    }
+}
