@@ -1,3 +1,5 @@
+import Foundation
+
 extension Builtins {
     static func filters() -> [Command] {
         [
@@ -17,6 +19,34 @@ extension Builtins {
                     try ctx.isTrue(try interp.call(cond, arguments: [row]), cond) ? row : nil
                 }
             },
+            find,
         ]
     }
+}
+
+extension Builtins {
+    static var find: Command { Command(
+        Signature("find", positionals: [Parameter("text", .string, "the text to look for (case-insensitive)")],
+                  input: "list<any>", output: "stream<any>"),
+        description: "Keep rows where any string field (nested ones too) contains TEXT, ignoring case; for strings, the string itself.",
+        examples: [
+            Example("rows mentioning a name", #"[{name: "Ann Lee", team: "Sales"}, {name: "Bo", team: "support"}] | find SUPP"#,
+                    result: #"[{"name":"Bo","team":"support"}]"#),
+            Example("nested fields count too", #"[{id: 1, raw: {email: "ann@x.io"}}, {id: 2, raw: {email: "bo@y.io"}}] | find "@x.""#,
+                    result: #"[{"id":1,"raw":{"email":"ann@x.io"}}]"#),
+            Example("plain strings", #"["apple", "Banana", "cherry"] | find an"#, result: #"["Banana"]"#),
+        ]
+    ) { ctx in
+        let needle = try ctx.string(0)
+        func contains(_ v: Value) -> Bool {
+            switch v {
+            case .string(let s): return s.range(of: needle, options: .caseInsensitive) != nil
+            case .record(let r): return r.values.contains(where: contains)
+            case .list(let l): return l.contains(where: contains)
+            default: return false
+            }
+        }
+        if needle.isEmpty { return ctx.input }
+        return ctx.mapRows { contains($0) ? $0 : nil }
+    } }
 }
