@@ -2,7 +2,7 @@
 public enum Builtins {
     public static func all() -> [Command] {
         filters() + selection() + slicing() + sorting() + aggregates() + joins() + formats() + files() + output()
-            + helpers() + shell()
+            + helpers() + shell() + strings()
     }
 }
 

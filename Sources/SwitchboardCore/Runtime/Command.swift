@@ -55,15 +55,18 @@ public struct Signature: Sendable {
     /// Input and output types, as shown by `help` (`list<record>`, `any`, `nothing`).
     public var input: String
     public var output: String
+    /// Field names of the records this command emits (vendor resources), for completion.
+    public var outputFields: [String]
 
     public init(_ name: String, positionals: [Parameter] = [], rest: Parameter? = nil, flags: [Flag] = [],
-                input: String = "any", output: String = "any") {
+                input: String = "any", output: String = "any", outputFields: [String] = []) {
         self.name = name
         self.positionals = positionals
         self.rest = rest
         self.flags = flags
         self.input = input
         self.output = output
+        self.outputFields = outputFields
     }
 
     public func flag(named name: String) -> Flag? { flags.first { $0.name == name } }

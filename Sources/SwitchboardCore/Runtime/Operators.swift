@@ -27,7 +27,7 @@ enum Operators {
             case let (.int(a), .int(b)):
                 guard b != 0 else { throw SwitchboardError(.value, "division by zero", span: span) }
                 return .int(a % b)
-            case let (.float, .float), let (.int, .float), let (.float, .int):
+            case (.float, .float), (.int, .float), (.float, .int):
                 let a = l.asDouble!, b = r.asDouble!
                 return .float(a.truncatingRemainder(dividingBy: b))
             default: throw mismatch("%", l, r, span)

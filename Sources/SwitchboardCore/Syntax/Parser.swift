@@ -766,7 +766,7 @@ public struct Parser {
 
     /// `{` starts a record when followed by `}` or by a key and `:`; otherwise a closure.
     mutating func parseBraces() throws(Bail) -> Expr {
-        let open = peek()
+        _ = peek()   // skips newlines when nested, so `i` is at the `{`
         var j = i + 1
         while j < tokens.count, case .newline = tokens[j].kind { j += 1 }
         let first = tokens[j]
