@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "swb",
-            dependencies: ["SwitchboardCore"]
+            dependencies: ["SwitchboardCore", "LineEditor"]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(

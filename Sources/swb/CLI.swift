@@ -85,7 +85,14 @@ enum CLI {
         }
         guard let file else {
             if checkOnly { return usageError("`check` needs a file: swb check FILE.swb") }
-            return usageError("the REPL is not available yet; run a script or -c")
+            if isatty(0) == 0 {
+                // `swb < script.swb`: run standard input as a script.
+                let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
+                return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", input: .null, directory: nil, checkOnly: false)
+            }
+            interp.configuration.outputFormat = format
+            let repl = REPL(interpreter: interp, completer: Completer(interpreter: interp), label: { "sandbox" })
+            return repl.run(banner: "Switchboard \(version). Type `help` for commands, Ctrl-D to leave.\n")
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             return usageError("cannot read `\(file)`: no such file")

@@ -38,14 +38,14 @@ public enum Formatter {
     }
 
     /// A human view: tables for records and lists of records, plain text for scalars.
-    public static func table(_ v: Value, width: Int?) -> String {
+    public static func table(_ v: Value, width: Int?, firstIndex: Int = 0) -> String {
         switch v {
         case .list(let items):
-            if items.isEmpty { return "(empty list)\n" }
+            if items.isEmpty { return firstIndex == 0 ? "(empty list)\n" : "" }
             if items.allSatisfy({ if case .record = $0 { true } else { false } }) {
-                return renderTable(items.map { $0.asRecord! }, width: width, index: true)
+                return renderTable(items.map { $0.asRecord! }, width: width, index: true, firstIndex: firstIndex)
             }
-            return items.enumerated().map { "\($0.offset) │ \(cell($0.element))" }.joined(separator: "\n") + "\n"
+            return items.enumerated().map { "\($0.offset + firstIndex) │ \(cell($0.element))" }.joined(separator: "\n") + "\n"
         case .record(let r):
             let rows = r.fields.map { Record(["field": .string($0.0), "value": $0.1]) }
             return renderTable(rows, width: width, index: false, header: false)
@@ -76,12 +76,12 @@ public enum Formatter {
         return String(s.prefix(w - 1)) + "…"
     }
 
-    static func renderTable(_ rows: [Record], width: Int?, index: Bool, header: Bool = true) -> String {
+    static func renderTable(_ rows: [Record], width: Int?, index: Bool, header: Bool = true, firstIndex: Int = 0) -> String {
         var columns: [String] = []
         var seen = Set<String>()
         for r in rows { for k in r.keys where seen.insert(k).inserted { columns.append(k) } }
         var cells: [[String]] = rows.enumerated().map { (n, r) in
-            (index ? [String(n)] : []) + columns.map { r[$0].map(cell) ?? "" }
+            (index ? [String(n + firstIndex)] : []) + columns.map { r[$0].map(cell) ?? "" }
         }
         var heads = (index ? ["#"] : []) + columns
         var widths = heads.indices.map { c in max(header ? displayWidth(heads[c]) : 0, cells.map { displayWidth($0[c]) }.max() ?? 0) }

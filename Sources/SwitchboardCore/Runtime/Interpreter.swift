@@ -28,6 +28,8 @@ public final class Interpreter {
     /// Script arguments (`$args`).
     public var scriptArguments: [String] = []
 
+    /// Rows per page when a stream prints as a table.
+    static let tablePageSize = 50
     var callDepth = 0
     var steps = 0
     var outputBytes = 0
@@ -165,11 +167,29 @@ public final class Interpreter {
         switch value {
         case .null: return
         case .stream(let s):
-            if configuration.outputFormat == .ndjson {
+            switch configuration.outputFormat {
+            case .ndjson:
                 while let v = try s.next() { try write(JSON.encode(v, pretty: false) + "\n") }
-                return
+            case .table:
+                // Print in pages, so rows show before the last page of a slow stream arrives.
+                var page: [Value] = []
+                var printed = 0
+                var onlyRecords = true
+                while let v = try s.next() {
+                    if case .record = v {} else { onlyRecords = false }
+                    page.append(v)
+                    if page.count == Interpreter.tablePageSize, onlyRecords {
+                        try write(Formatter.table(.list(page), width: configuration.terminalWidth, firstIndex: printed))
+                        printed += page.count
+                        page.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !page.isEmpty || printed == 0 {
+                    try write(Formatter.table(.list(page), width: configuration.terminalWidth, firstIndex: printed))
+                }
+            default:
+                try printResult(value.collected())
             }
-            try printResult(value.collected())
         default:
             try write(Formatter.render(value, format: configuration.outputFormat, width: configuration.terminalWidth))
         }

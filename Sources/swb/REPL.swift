@@ -1,0 +1,92 @@
+import Foundation
+import LineEditor
+import SwitchboardCore
+
+/// The interactive shell: libedit line editing, completion, history, multi-line input
+/// decided by the parser (as Lua's `lua.c` does), Ctrl-C to clear a line or stop a pipeline.
+final class REPL {
+    let interpreter: Interpreter
+    let reader: LineReader
+    let completer: Completer
+    /// The prompt's label: the current vendor, or `sandbox`.
+    let label: () -> String
+    let colors: Bool
+
+    init(interpreter: Interpreter, completer: Completer, label: @escaping () -> String) {
+        self.interpreter = interpreter
+        self.completer = completer
+        self.label = label
+        self.colors = Terminal.colorsEnabled(isTTY: isatty(2) == 1)
+        let completer = completer
+        reader = makeLineReader(name: "swb", history: HistoryOptions(path: defaultHistoryPath(), maxEntries: 1000)) { line, cursor in
+            guard let r = completer.complete(line: line, cursor: cursor) else { return nil }
+            return Completion(replaceFrom: r.replaceFrom, candidates: r.candidates, appendSpace: r.appendSpace)
+        }
+    }
+
+    func run(banner: String) -> Int32 {
+        Interrupt.install()
+        interpreter.configuration.isCancelled = { Interrupt.pending }
+        interpreter.configuration.write = { text in
+            FileHandleOutput.stdout.write(text)
+            FileHandleOutput.stdout.flush()
+        }
+        FileHandleOutput.stderr.write(banner)
+        var pending = ""
+        while true {
+            interpreter.configuration.terminalWidth = Terminal.width
+            let prompt = pending.isEmpty ? "swb[\(label())]> " : String(repeating: " ", count: label().count + 3) + "... "
+            switch reader.read(prompt: prompt) {
+            case .eof:
+                if !pending.isEmpty {
+                    pending = ""
+                    FileHandleOutput.stdout.write("\n")
+                    continue
+                }
+                FileHandleOutput.stdout.write("\n")
+                FileHandleOutput.stdout.flush()
+                reader.saveHistory()
+                return 0
+            case .interrupted:
+                pending = ""
+                FileHandleOutput.stdout.write("^C\n")
+                FileHandleOutput.stdout.flush()
+                continue
+            case .line(let line):
+                pending += pending.isEmpty ? line : "\n" + line
+            }
+            if pending.trimmingCharacters(in: .whitespaces).isEmpty {
+                pending = ""
+                continue
+            }
+            // Ask for more lines while the statement is unfinished.
+            do {
+                _ = try interpreter.parse(pending, name: "<repl>")
+            } catch {
+                if error.isIncomplete { continue }
+            }
+            reader.addHistory(pending)
+            reader.saveHistory()
+            let text = pending
+            pending = ""
+            evaluate(text)
+        }
+    }
+
+    func evaluate(_ text: String) {
+        Interrupt.reset()
+        do {
+            try interpreter.run(text, name: "<repl>")
+        } catch let e as SwitchboardError where e.kind == .cancelled {
+            FileHandleOutput.stdout.flush()
+            FileHandleOutput.stderr.write("\ninterrupted\n")
+        } catch {
+            FileHandleOutput.stdout.flush()
+            var rendered = interpreter.render(error)
+            if colors { rendered = rendered.replacingOccurrences(of: "error:", with: "\u{1B}[31merror:\u{1B}[0m") }
+            FileHandleOutput.stderr.write(rendered)
+        }
+        Interrupt.reset()
+        FileHandleOutput.stdout.flush()
+    }
+}
