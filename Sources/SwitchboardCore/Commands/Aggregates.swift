@@ -147,6 +147,14 @@ extension Builtins {
         ]
     ) { ctx in
         let path = try ctx.optionalString(0).map(FieldPath.init)
+        let counted = try countValues(ctx, path)
+        let name = path?.text ?? "value"
+        let shape = Shape.of([name == "count" ? "value" : name, "count"])
+        return .list(counted.map { .record(Record(shape: shape, values: [$0.value, .int($0.count)])) })
+    } }
+
+    /// How often each value (of a field) occurs, most frequent first, ties in order of first appearance.
+    static func countValues(_ ctx: CallContext, _ path: FieldPath?) throws -> [(value: Value, count: Int)] {
         var slots: [HashableValue: Int] = [:]
         var values: [Value] = []
         var counts: [Int] = []
@@ -157,9 +165,11 @@ extension Builtins {
             var key = item
             if let path {
                 guard case .record = item else {
-                    throw ctx.error(.type, "count-by: expects records, but an item is \(article(item.typeName))", arg: 0)
+                    throw ctx.error(.type, "\(ctx.signature.name): expects records, but an item is \(article(item.typeName))", arg: 0)
                 }
                 key = path.lookup(item) ?? .null
+            } else if case .record = item {
+                throw ctx.error(.usage, "\(ctx.signature.name): the items are records; name the field to count, e.g. `\(ctx.signature.name) status`")
             }
             if let s = slots[HashableValue(key)] {
                 counts[s] += 1
@@ -170,10 +180,8 @@ extension Builtins {
             }
         }
         let order = values.indices.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
-        let name = path?.text ?? "value"
-        let shape = Shape.of([name == "count" ? "value" : name, "count"])
-        return .list(order.map { .record(Record(shape: shape, values: [values[$0], .int(counts[$0])])) })
-    } }
+        return order.map { (values[$0], counts[$0]) }
+    }
 
     static var groupBy: Command { Command(
         Signature("group-by", positionals: [Parameter("field", .field, "the field whose values name the groups")],

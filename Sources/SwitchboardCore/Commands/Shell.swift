@@ -1,5 +1,123 @@
 extension Builtins {
     static func shell() -> [Command] {
-        []
+        [help, commandList, set]
     }
+
+    static var help: Command { Command(
+        Signature("help", positionals: [Parameter("name", .string, "a command; without it, an overview", optional: true)],
+                  input: "nothing", output: "nothing"),
+        description: "Show an overview of the commands, or one command's usage, parameters and examples.",
+        category: "shell",
+        examples: [
+            Example("the overview", "help"),
+            Example("one command", "help sort-by"),
+        ]
+    ) { ctx in
+        let interp = ctx.interpreter
+        guard let name = try ctx.optionalString(0) else {
+            try interp.write(overview(interp.commands))
+            return .null
+        }
+        guard let command = interp.command(named: name) else {
+            var e = SwitchboardError.unknown("command", name, candidates: interp.commands.map(\.name), span: ctx.args.span(0))
+            e.hint = "`help` lists every command"
+            throw e
+        }
+        try interp.write(helpText(command))
+        return .null
+    } }
+
+    static let categoryOrder = ["data", "format", "output", "strings", "helpers", "shell", "vendor", "action", "prelude", "user"]
+
+    /// `help` without a name: what the language is, and every command by category.
+    static func overview(_ commands: [Command]) -> String {
+        var out = """
+        Switchboard: pipelines of commands over records, for example
+          agents | where status == "available" and load < 3 | sort-by load | first 5
+        `help NAME` shows a command with examples; `commands` lists them as data.
+
+        """
+        let groups = Dictionary(grouping: commands, by: \.category)
+        let order = categoryOrder.filter { groups[$0] != nil } + groups.keys.filter { !categoryOrder.contains($0) }.sorted()
+        for category in order {
+            out += "\n\(category):\n"
+            var line = " "
+            for c in groups[category]!.sorted(by: { $0.name < $1.name }) {
+                if line.count + c.name.count + 1 > 78 {
+                    out += line + "\n"
+                    line = " "
+                }
+                line += " " + c.name
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+
+    /// `help NAME`: usage, description, parameters, flags, types and examples.
+    static func helpText(_ c: Command) -> String {
+        let sig = c.signature
+        var out = "\(sig.usage)\n  \(c.description)\n"
+        var params: [(String, String, String)] = sig.positionals.map { p in
+            (p.name, p.type.rawValue, p.description + (p.optional ? " (optional)" : ""))
+        }
+        if let r = sig.rest { params.append(("..." + r.name, r.type.rawValue, r.description)) }
+        func table(_ title: String, _ rows: [(String, String, String)]) {
+            guard !rows.isEmpty else { return }
+            out += "\n\(title):\n"
+            let w0 = rows.map { $0.0.count }.max()!, w1 = rows.map { $0.1.count }.max()!
+            for (a, b, d) in rows {
+                out += "  " + a.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
+                    + b.padding(toLength: w1, withPad: " ", startingAt: 0) + "  " + d + "\n"
+            }
+        }
+        table("Parameters", params)
+        table("Flags", sig.flags.map { f in
+            ((f.short.map { "-\($0), " } ?? "") + "--" + f.name, f.type?.rawValue ?? "switch", f.description)
+        })
+        out += "\nInput: \(sig.input)   Output: \(sig.output)\n"
+        if !c.examples.isEmpty {
+            out += "\nExamples:\n"
+            for e in c.examples {
+                out += "  # \(e.description)\n  > \(e.code)\n"
+                if let r = e.result { out += "  \(r)\n" }
+            }
+        }
+        return out
+    }
+
+    static var commandList: Command { Command(
+        Signature("commands", input: "nothing", output: "list<record>"),
+        description: "Every command as a record: {name, category, description}.",
+        category: "shell",
+        examples: [
+            Example("the data commands whose name starts with s", #"commands | where category == "data" and name starts-with "so" | get name"#, result: #"["sort-by"]"#),
+            Example("how many commands there are per category", "commands | count-by category"),
+        ]
+    ) { ctx in
+        let shape = Shape.of(["name", "category", "description"])
+        return .list(ctx.interpreter.commands.map { c in
+            .record(Record(shape: shape, values: [.string(c.name), .string(c.category), .string(c.description)]))
+        })
+    } }
+
+    static var set: Command { Command(
+        Signature("set", positionals: [Parameter("name", .string, "the setting, e.g. dry-run"), Parameter("value", .any, "its value")],
+                  input: "nothing", output: "nothing"),
+        description: "Change a shell setting, e.g. `set dry-run true`.",
+        category: "shell",
+        examples: [
+            Example("print requests instead of sending them", "set dry-run true"),
+            Example("turn it off again", "set dry-run false"),
+        ]
+    ) { ctx in
+        let name = try ctx.string(0)
+        if !ctx.input.isNull {
+            if case .stream(let s) = ctx.input { s.close() }
+            throw ctx.error(.usage, "set: `set \(name) ...` with pipeline input would update objects, which is a vendor action",
+                            label: "no vendor action `set` here").withHint("`use VENDOR` first; without input, `set NAME VALUE` changes a shell setting")
+        }
+        ctx.interpreter.settings[name] = ctx.args[1]
+        return .null
+    } }
 }
