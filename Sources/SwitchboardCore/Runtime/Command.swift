@@ -130,12 +130,22 @@ public struct Arguments {
 /// Everything a command sees when it runs.
 public struct CallContext {
     public let interpreter: Interpreter
-    public let signature: Signature
+    public let command: Command
     public let args: Arguments
     /// The pipeline input (null for the first stage).
     public let input: Value
     /// The whole call, for errors.
     public let span: SourceSpan
+
+    public var signature: Signature { command.signature }
+
+    public init(interpreter: Interpreter, command: Command, args: Arguments, input: Value, span: SourceSpan) {
+        self.interpreter = interpreter
+        self.command = command
+        self.args = args
+        self.input = input
+        self.span = span
+    }
 
     /// An error pointed at positional argument `i` (or the call when it was not written).
     public func error(_ kind: ErrorKind, _ message: String, arg i: Int? = nil, label: String? = nil) -> SwitchboardError {
@@ -195,7 +205,8 @@ public struct CallContext {
 
 /// A command: built-in, from the prelude, from a vendor, or registered by a host.
 /// Its signature drives parsing, `help` and completion; its examples run as tests.
-public struct Command {
+/// A class, so the evaluator passes one reference per call instead of copying the signature.
+public final class Command {
     public var signature: Signature
     public var description: String
     public var examples: [Example]

@@ -41,7 +41,7 @@ extension Interpreter {
             while try truth(try eval(cond, env: env), cond.span, "a `while` condition") {
                 try tick()
                 do {
-                    try drain(try execBlock(body, env: Environment(parent: env)))
+                    try drain(try execBlock(body, env: body.needsScope ? Environment(parent: env) : env))
                 } catch ControlFlow.breakLoop {
                     break
                 } catch ControlFlow.continueLoop {
@@ -125,7 +125,7 @@ extension Interpreter {
             throw err
         }
         let args = try bind(call, command.signature, env: env)
-        let ctx = CallContext(interpreter: self, signature: command.signature, args: args,
+        let ctx = CallContext(interpreter: self, command: command, args: args,
                               input: call.isExpressionCall ? .null : input, span: call.span)
         do {
             return try command.run(ctx)
@@ -197,10 +197,14 @@ extension Interpreter {
         }
         let decl = closure.decl
         let env = Environment(parent: closure.env)
-        if let first = arguments.first { env.names.append("it"); env.values.append(first) }
-        for (k, p) in decl.params.enumerated() {
-            env.names.append(p.name)
-            env.values.append(k < arguments.count ? arguments[k] : .null)
+        if let first = arguments.first {
+            // The names array is shared by every call of this closure: one allocation less per row.
+            env.names = decl.slotNames
+            var values = [Value]()
+            values.reserveCapacity(decl.slotNames.count + 1)
+            values.append(first)
+            for k in 0..<decl.params.count { values.append(k < arguments.count ? arguments[k] : .null) }
+            env.values = values
         }
         if !input.isNull, decl.params.isEmpty || arguments.isEmpty { env.names.append("in"); env.values.append(input) }
         // Fast path for one-expression closures such as row conditions.
@@ -218,7 +222,7 @@ extension Interpreter {
     /// Turns an `fn` declaration into a command bound to the scope it was declared in.
     func makeCommand(_ f: FnDecl, env defEnv: Environment, category: String) -> Command {
         Command(f.signature, description: f.description.isEmpty ? "defined at \(location(f.span))" : f.description,
-                category: category) { [unowned self] ctx in
+                category: category) { [unowned(unsafe) self] ctx in
             try self.tick()
             self.callDepth += 1
             defer { self.callDepth -= 1 }
@@ -347,9 +351,9 @@ extension Interpreter {
             return .string(s)
         case .ifExpr(let branches, let elseBlock, _):
             for (cond, body) in branches where try truth(try eval(cond, env: env), cond.span, "an `if` condition") {
-                return try execBlock(body, env: Environment(parent: env))
+                return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
             }
-            if let elseBlock { return try execBlock(elseBlock, env: Environment(parent: env)) }
+            if let elseBlock { return try execBlock(elseBlock, env: elseBlock.needsScope ? Environment(parent: env) : env) }
             return .null
         case .tryExpr(let body, let name, let handler, _):
             do {
@@ -396,6 +400,12 @@ extension Interpreter {
             if optional { return .null }
             throw unknownField(name, in: r, span: span)
         case .list(let rows):
+            // `$xs.1` indexes; `$rows.name` reads the field of every row.
+            if let n = Int(name) {
+                if n < rows.count { return rows[n] }
+                if optional { return .null }
+                throw SwitchboardError(.value, "index \(n) is out of range (the list has \(rows.count) item\(rows.count == 1 ? "" : "s"))", span: span)
+            }
             return .list(try rows.map { try member($0, name, optional: optional, span: span) })
         case .stream, .range:
             return try member(try base.collected(), name, optional: optional, span: span)

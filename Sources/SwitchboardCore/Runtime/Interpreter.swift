@@ -166,6 +166,9 @@ public final class Interpreter {
     public func printResult(_ value: Value) throws {
         switch value {
         case .null: return
+        case .string(let s):
+            // Text prints as itself in every format, so `swb -c '... | to csv' > out.csv` works.
+            try write(s.hasSuffix("\n") ? s : s + "\n")
         case .stream(let s):
             switch configuration.outputFormat {
             case .ndjson:

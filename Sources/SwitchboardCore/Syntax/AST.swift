@@ -97,9 +97,17 @@ public struct Pipeline {
 public final class Block {
     public let statements: [Stmt]
     public let span: SourceSpan
+    /// Whether the block declares names (`let`, `fn`) and so needs a scope of its own.
+    public let needsScope: Bool
     init(_ statements: [Stmt], span: SourceSpan) {
         self.statements = statements
         self.span = span
+        needsScope = statements.contains {
+            switch $0 {
+            case .letDecl, .fnDecl, .source: true
+            default: false
+            }
+        }
     }
 }
 
@@ -115,10 +123,13 @@ public final class ClosureDecl {
     public let params: [ParamDecl]
     public let body: Block
     public let span: SourceSpan
+    /// `it` then the parameter names: the scope layout of a call, shared by every call.
+    let slotNames: [String]
     init(params: [ParamDecl], body: Block, span: SourceSpan) {
         self.params = params
         self.body = body
         self.span = span
+        slotNames = ["it"] + params.map(\.name)
     }
 }
 

@@ -359,7 +359,14 @@ public struct Parser {
     mutating func parsePipeline() throws(Bail) -> Pipeline {
         let start = peek().start
         var stages: [Stage] = [try parseStage()]
-        while peek().isOp("|") {
+        while true {
+            // A pipeline may continue on the next line with a leading `|`.
+            if case .newline = tokens[i].kind {
+                var j = i
+                while case .newline = tokens[j].kind { j += 1 }
+                if tokens[j].isOp("|") { i = j }
+            }
+            guard peek().isOp("|") else { break }
             advance()
             skipNewlines()
             let t = peek()
