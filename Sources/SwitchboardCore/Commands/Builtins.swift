@@ -15,7 +15,7 @@ struct InputRows {
 extension CallContext {
     /// The input as a lazy stream of rows, transformed by `body` (nil skips the row).
     /// The result closes the input when it is closed.
-    func mapRows(_ body: @escaping (Value) throws -> Value?) -> Value {
+    public func mapRows(_ body: @escaping (Value) throws -> Value?) -> Value {
         var it = input.iterate()
         let interp = interpreter
         return .stream(ValueStream(next: {
@@ -28,7 +28,7 @@ extension CallContext {
     }
 
     /// Truthiness of a condition closure's result, with an error pointing at the closure.
-    func isTrue(_ v: Value, _ c: Closure) throws -> Bool {
+    public func isTrue(_ v: Value, _ c: Closure) throws -> Bool {
         switch v {
         case .bool(let b): return b
         case .null: return false

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import Switchboard
+
+/// The embedding API, each test pairing host code with a script (as Wren's test/api does).
+struct EmbeddingTests {
+    final class Sink: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+        func add(_ s: String) { lock.withLock { text += s } }
+        var value: String { lock.withLock { text } }
+    }
+
+    func shell(_ configure: (inout ShellConfiguration) -> Void = { _ in }) throws -> (Shell, Sink) {
+        let out = Sink()
+        var config = ShellConfiguration()
+        config.output = out.add
+        config.diagnostics = { _ in }
+        configure(&config)
+        return (try Shell(config), out)
+    }
+
+    @Test func hostCommandTakesAndGivesStreams() throws {
+        let (shell, out) = try shell()
+        shell.register(Command(
+            Signature("tickets", positionals: [Parameter("n", .int, "how many")], output: "stream<record>"),
+            description: "The host's open tickets.",
+            examples: [Example("three tickets", "tickets 3 | count", result: "3")]
+        ) { ctx in
+            let n = try ctx.int(0)
+            var i = 0
+            return .stream(ValueStream(next: {
+                defer { i += 1 }
+                return i < n ? .record(["id": .int(i), "priority": .string(i % 2 == 0 ? "high" : "low")]) : nil
+            }))
+        })
+        shell.register(Command(Signature("shout", input: "stream<string>", output: "stream<string>"),
+                               description: "Upper-case each item.") { ctx in
+            ctx.mapRows { v in .string((v.asString ?? "").uppercased() + "!") }
+        })
+        #expect(try shell.evaluate("tickets 1000000 | where priority == \"high\" | first 2 | get id").decode([Int].self) == [0, 2])
+        #expect(try shell.evaluate(#"["a", "b"] | shout"#).decode([String].self) == ["A!", "B!"])
+        // The host command shows up in help and completion like a built-in.
+        try shell.run("help tickets")
+        #expect(out.value.contains("The host's open tickets."))
+    }
+
+    struct Agent: Codable, Equatable {
+        var name: String
+        var load: Int
+        var since: Date
+    }
+
+    @Test func valuesConvertToAndFromCodable() throws {
+        let (shell, _) = try shell()
+        let ann = Agent(name: "Ann", load: 2, since: Date(timeIntervalSince1970: 1_710_174_370))
+        shell.interpreter.setVariable("team", try Value(encoding: [ann, Agent(name: "Bob", load: 5, since: ann.since)]))
+        let busy = try shell.evaluate("$team | where load > 3", as: [Agent].self)
+        #expect(busy.map(\.name) == ["Bob"])
+        #expect(try shell.evaluate("$team.0", as: Agent.self) == ann)
+        #expect(try shell.evaluate("$team.0.since | describe", as: String.self) == "string")
+        // Decoding into the wrong type is an error that says where.
+        #expect(throws: ShellError.self) { try shell.evaluate("$team", as: [Int].self) }
+    }
+
+    @Test func errorsComeBackWithSpans() throws {
+        let (shell, _) = try shell()
+        do {
+            try shell.run("let x = [{status: 1}]\n$x | where stauts == 1 | count\n$x.nope", name: "job.swb")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .name)
+            #expect(error.file == "job.swb")
+            #expect(error.line == 3)
+            #expect(error.rendered.contains("job.swb:3:"))
+        }
+        do {
+            _ = try shell.evaluate("let = 1\nprint (1 +)")
+            Issue.record("expected parse errors")
+        } catch {
+            #expect(error.all.count == 2)
+        }
+    }
+
+    @Test func stepLimitStopsARunawayLoop() throws {
+        let (shell, _) = try shell { $0.limits.maxSteps = 10_000 }
+        #expect { try shell.evaluate("while true { }") } throws: { ($0 as? ShellError)?.message.contains("step limit") == true }
+    }
+
+    @Test func timeLimitStopsASlowScript() throws {
+        let (shell, _) = try shell { $0.limits.timeLimit = .milliseconds(200) }
+        let start = Date()
+        #expect { try shell.evaluate("sleep 10s") } throws: { ($0 as? ShellError)?.message.contains("time limit") == true }
+        #expect(Date().timeIntervalSince(start) < 2)
+    }
+
+    @Test func outputLimitStopsAChattyScript() throws {
+        let (shell, out) = try shell { $0.limits.maxOutputBytes = 1000 }
+        #expect { try shell.run("for i in 1..100000 { print \"line \\($i)\" }") } throws: {
+            ($0 as? ShellError)?.message.contains("output limit") == true
+        }
+        #expect(out.value.utf8.count < 1100)
+    }
+
+    @Test func recursionLimitIsAnErrorNotACrash() throws {
+        let (shell, _) = try shell { $0.limits.maxCallDepth = 200 }
+        #expect { try shell.evaluate("fn f(n) { f ($n + 1) }; f 0") } throws: {
+            ($0 as? ShellError)?.message.contains("recursion is too deep") == true
+        }
+        // The default limit (1000) is reachable on the shell's own large stack.
+        let (deep, _) = try self.shell()
+        #expect(try deep.evaluate("fn d(n) { if $n == 0 { 0 } else { 1 + (d ($n - 1)) } }; d 900", as: Int.self) == 900)
+    }
+
+    @Test func noFileSystemRefusesFiles() throws {
+        let (shell, _) = try shell { $0.capabilities = [.noFileSystem] }
+        #expect { try shell.evaluate("open /etc/hostname") } throws: { ($0 as? ShellError)?.message.contains("file access") == true }
+        #expect { try shell.evaluate("source \"x.swb\"") } throws: { ($0 as? ShellError) != nil }
+        #expect { try shell.evaluate("[1] | save /tmp/swb-nofs.json") } throws: { ($0 as? ShellError) != nil }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/swb-nofs.json"))
+    }
+
+    @Test func cancelFromAnotherThread() async throws {
+        let (shell, _) = try shell()
+        let started = Date()
+        Task.detached {
+            try? await Task.sleep(for: .milliseconds(150))
+            shell.cancel()
+        }
+        #expect { try shell.evaluate("while true { }") } throws: { ($0 as? ShellError)?.kind == .cancelled }
+        #expect(Date().timeIntervalSince(started) < 3)
+        // The shell works again after a cancel.
+        #expect(try shell.evaluate("1 + 1", as: Int.self) == 2)
+    }
+
+    @Test func twoShellsRunAtOnce() async throws {
+        let script = "fn fib(n) { if $n < 2 { $n } else { (fib ($n - 1)) + (fib ($n - 2)) } }; fib 16"
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let (s, _) = try self.shell()
+                    return try s.evaluate(script, as: Int.self)
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(results == [987, 987, 987, 987])
+    }
+
+    @Test func environmentIsTheHostsChoice() throws {
+        let (shell, _) = try shell { $0.environment = ["TEAM": "blue"] }
+        #expect(try shell.evaluate("env TEAM", as: String.self) == "blue")
+        #expect(try shell.evaluate("env HOME").isNull)
+    }
+}
