@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One HTTP request, fully formed (absolute URL, headers, body).
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// Absolute URL: base URL + path + query.
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]?
+    public var timeout: Duration
+
+    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil, timeout: Duration = .seconds(60)) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+
+    /// The path and query, for messages (never the host's credentials: there are none in URLs).
+    public var target: String {
+        guard let r = url.range(of: "://") else { return url }
+        let rest = url[r.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return "/" }
+        return String(rest[slash...])
+    }
+
+    /// The path without the query.
+    public var path: String {
+        let t = target
+        return t.firstIndex(of: "?").map { String(t[..<$0]) } ?? t
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? {
+        let n = name.lowercased()
+        return headers.first { $0.0.lowercased() == n }?.1
+    }
+}
+
+/// What went wrong below HTTP.
+public enum TransportError: Error, Sendable, CustomStringConvertible {
+    /// The request was never sent (connection refused, connect timeout): safe to repeat.
+    case notSent(String)
+    /// The request was sent but no response head arrived (timeout, connection closed): it may have been applied.
+    case noResponse(String)
+    /// The response head arrived (so `status` is known) but the body was cut off.
+    case bodyLost(status: Int, headers: [(String, String)], String)
+
+    public var description: String {
+        switch self {
+        case .notSent(let m): "could not connect: \(m)"
+        case .noResponse(let m): "no response: \(m)"
+        case .bodyLost(let s, _, let m): "the connection dropped while reading a \(s) response: \(m)"
+        }
+    }
+}
+
+/// The one way vendor adapters reach the network.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}
+
+/// AsyncHTTPClient with connection pooling, timeouts, and one shared client.
+public final class AsyncHTTPTransport: HTTPTransport {
+    public static let shared = AsyncHTTPTransport()
+
+    let client: HTTPClient
+    /// Responses larger than this are refused.
+    public let maxBody: Int
+
+    public init(maxConnectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(10), maxBody: Int = 512 << 20) {
+        var config = HTTPClient.Configuration()
+        config.timeout = .init(connect: .init(connectTimeout), read: .seconds(120))
+        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
+        config.decompression = .enabled(limit: .ratio(50))
+        config.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
+        self.maxBody = maxBody
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var r = HTTPClientRequest(url: request.url)
+        r.method = HTTPMethod(rawValue: request.method)
+        for (k, v) in request.headers { r.headers.add(name: k, value: v) }
+        if let body = request.body { r.body = .bytes(ByteBuffer(bytes: body)) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(r, timeout: .init(request.timeout))
+        } catch {
+            throw Self.classify(error)
+        }
+        let headers = response.headers.map { ($0.name, $0.value) }
+        do {
+            let buffer = try await response.body.collect(upTo: maxBody)
+            return HTTPResponse(status: Int(response.status.code), headers: headers, body: Array(buffer.readableBytesView))
+        } catch {
+            throw TransportError.bodyLost(status: Int(response.status.code), headers: headers, Self.text(error))
+        }
+    }
+
+    static func classify(_ error: Error) -> Error {
+        if error is CancellationError { return error }
+        if error is NIOConnectionError { return TransportError.notSent(text(error)) }
+        if let e = error as? HTTPClientError {
+            if e == .connectTimeout || e == .cancelled { return TransportError.notSent(text(error)) }
+            if e == .invalidURL || e == .emptyHost || e == .unsupportedScheme(e.description) { return TransportError.notSent(text(error)) }
+        }
+        if let e = error as? ChannelError, case .connectTimeout = e { return TransportError.notSent(text(error)) }
+        if let e = error as? IOError, e.errnoCode == ECONNREFUSED { return TransportError.notSent(text(error)) }
+        return TransportError.noResponse(text(error))
+    }
+
+    static func text(_ error: Error) -> String {
+        if let e = error as? HTTPClientError { return e.description }
+        return String(describing: error)
+    }
+}
