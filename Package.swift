@@ -29,7 +29,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         // Configuration, HTTP transport, one adapter per vendor, resource and action commands.
         .target(
@@ -54,7 +55,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "swb",
-            dependencies: ["SwitchboardCore", "LineEditor"]
+            dependencies: ["Switchboard", "LineEditor"]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(

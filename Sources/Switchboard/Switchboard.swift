@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 @_exported import SwitchboardCore
 @_exported import SwitchboardVendors
+@_exported import SwitchboardSandbox
 
 /// How a host runs Switchboard: where output goes, what vendors it may reach, and its limits.
 /// Modelled on Wren's `WrenConfiguration`: every hook has a sensible default.

@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardCore
+import Switchboard
 
 /// `swb` command-line handling: REPL, scripts, `-c`, `check`, `sandbox`.
 enum CLI {
@@ -24,6 +24,7 @@ enum CLI {
     """
 
     static func main(_ argv: [String]) -> Int32 {
+        if argv.first == "sandbox" { return sandbox(Array(argv.dropFirst())) }
         var args = argv[...]
         var format: OutputFormat?
         var command: String?
@@ -65,6 +66,21 @@ enum CLI {
         return result
     }
 
+    /// The in-process sandbox must live as long as the interpreter uses it.
+    nonisolated(unsafe) static var sandboxKeepAlive: AnyObject?
+
+    /// `swb sandbox ...`: serve the emulators until Ctrl-C.
+    static func sandbox(_ arguments: [String]) -> Int32 {
+        nonisolated(unsafe) var status: Int32 = 0
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            status = await runSandboxCommand(arguments: arguments)
+            done.signal()
+        }
+        done.wait()
+        return status
+    }
+
     static func usageError(_ message: String) -> Int32 {
         FileHandleOutput.stderr.write("swb: \(message)\n(run `swb --help` for usage)\n")
         return 2
@@ -76,6 +92,18 @@ enum CLI {
         config.terminalWidth = isatty(1) == 1 ? terminalColumns() : nil
         let interp = Interpreter(configuration: config)
         interp.scriptArguments = scriptArgs
+        var onSandbox = false
+        if !checkOnly {
+            do {
+                let (registry, sandbox) = try DefaultSandbox.loadBlocking()
+                installVendors(into: interp, registry: registry)
+                onSandbox = sandbox != nil
+                sandboxKeepAlive = sandbox
+            } catch {
+                FileHandleOutput.stderr.write("swb: \(error)\n")
+                return 2
+            }
+        }
         if let command {
             var input = Value.null
             if isatty(0) == 0, let data = try? FileHandle.standardInput.readToEnd(), !data.isEmpty {
@@ -90,9 +118,17 @@ enum CLI {
                 let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
                 return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", input: .null, directory: nil, checkOnly: false)
             }
-            interp.configuration.outputFormat = format
-            let repl = REPL(interpreter: interp, completer: Completer(interpreter: interp), label: { "sandbox" })
-            return repl.run(banner: "Switchboard \(version). Type `help` for commands, Ctrl-D to leave.\n")
+            let session = VendorSession.of(interp)
+            let label = { () -> String in
+                let vendor = session?.current ?? session?.registry.defaultVendor ?? "no vendor"
+                return onSandbox ? "sandbox:\(vendor)" : vendor
+            }
+            let completer = Completer(interpreter: interp, vendorNames: { session?.registry.names ?? [] })
+            let repl = REPL(interpreter: interp, completer: completer, label: label)
+            session?.registry.confirm = { question in repl.confirm(question) }
+            let where_ = onSandbox ? "the built-in sandbox (chatrhub, agentiq, smartassist, dixa; `use NAME` to switch)"
+                : "vendors \(session?.registry.names.joined(separator: ", ") ?? "none")"
+            return repl.run(banner: "Switchboard \(version), connected to \(where_).\nType `help` for commands, Tab to complete, Ctrl-D to leave.\n")
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             return usageError("cannot read `\(file)`: no such file")

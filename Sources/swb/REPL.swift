@@ -1,6 +1,6 @@
 import Foundation
 import LineEditor
-import SwitchboardCore
+import Switchboard
 
 /// The interactive shell: libedit line editing, completion, history, multi-line input
 /// decided by the parser (as Lua's `lua.c` does), Ctrl-C to clear a line or stop a pipeline.
@@ -70,6 +70,14 @@ final class REPL {
             let text = pending
             pending = ""
             evaluate(text)
+        }
+    }
+
+    /// Asks before a bulk action: `assign group 10204 to 37 agents on chatrhub? [y/N] `.
+    func confirm(_ question: String) -> Bool {
+        switch reader.read(prompt: question + " [y/N] ") {
+        case .line(let answer): return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+        default: return false
         }
     }
 

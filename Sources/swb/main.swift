@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardCore
+import Switchboard
 
 let status = CLI.main(Array(CommandLine.arguments.dropFirst()))
 FileHandleOutput.stdout.flush()
