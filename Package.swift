@@ -57,6 +57,8 @@ let package = Package(
             name: "swb",
             dependencies: ["Switchboard", "LineEditor"]
         ),
+        // An example host embedding the library (built with everything else).
+        .executableTarget(name: "host-demo", dependencies: ["Switchboard"], path: "Examples/HostDemo"),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(
             name: "SwitchboardSandboxTests",

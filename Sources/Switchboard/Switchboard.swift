@@ -194,3 +194,33 @@ public final class Shell: @unchecked Sendable {
 final class CancelFlag: Sendable {
     let value = Atomic<Bool>(false)
 }
+
+extension Shell {
+    /// A shell connected to a fresh in-process sandbox of all four vendors (for trying
+    /// things, tests and demos). Keep the returned sandbox alive while the shell is used.
+    /// Call from a plain thread (not from inside an async task): it waits for the servers.
+    ///
+    /// ```swift
+    /// let (shell, sandbox) = try Shell.sandboxed()
+    /// let n = try shell.evaluate("agents | count", as: Int.self)   // 40
+    /// ```
+    public static func sandboxed(_ configuration: ShellConfiguration = ShellConfiguration(),
+                                 options: SandboxOptions = SandboxOptions()) throws -> (shell: Shell, sandbox: Sandbox) {
+        final class Box: @unchecked Sendable { var result: Result<(Sandbox, VendorRegistry), Error>? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            box.result = await Result(catching: { try await DefaultSandbox.start(options) })
+            done.signal()
+        }
+        done.wait()
+        let (sandbox, registry) = try box.result!.get()
+        return (try Shell(configuration, registry: registry), sandbox)
+    }
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
