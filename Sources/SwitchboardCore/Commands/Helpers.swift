@@ -50,7 +50,7 @@ extension Builtins {
                 category: "helpers",
                 examples: [
                     Example("the home directory", "env HOME"),
-                    Example("a default for an unset variable", #"env SWB_NOT_SET ?? "none""#),
+                    Example("a default for an unset variable", #"(env SWB_NOT_SET) ?? "none""#, result: #""none""#),
                 ]
             ) { ctx in
                 let name = try ctx.string(0)
@@ -214,6 +214,19 @@ struct FieldPath {
 
     /// Whether the path exists in the record.
     func exists(in r: Record) -> Bool { lookup(.record(r)) != nil }
+
+    /// For a nested path, the first step that holds something other than a record
+    /// (setting the path would overwrite it), e.g. `a` in `a.b` when `a` is 5.
+    func blockingStep(in r: Record) -> String? {
+        guard parts.count > 1, r[text] == nil else { return nil }
+        var cur = r
+        for (k, p) in parts.dropLast().enumerated() {
+            guard let next = cur[p] else { return nil }
+            guard case .record(let inner) = next else { return parts[...k].joined(separator: ".") }
+            cur = inner
+        }
+        return nil
+    }
 }
 
 extension CallContext {

@@ -94,7 +94,8 @@ extension Builtins {
         var out = ""
         for (label, value) in bars {
             let n = number(value)
-            let units = top > 0 && n > 0 ? Int((n / top * 40 * 8).rounded()) : 0
+            let ratio = n / top
+            let units = top > 0 && n > 0 && ratio.isFinite ? Int((ratio * 40 * 8).rounded()) : 0
             out += label + String(repeating: " ", count: labelWidth - label.count) + " "
             out += String(repeating: "█", count: units / 8) + eighths[units % 8]
             out += " " + Formatter.plain(value) + "\n"

@@ -160,6 +160,9 @@ extension Builtins {
             if path.exists(in: r) {
                 throw ctx.error(.value, "insert: the row already has a field `\(path.text)`", arg: 0, label: "use `update` to change it")
             }
+            if let step = path.blockingStep(in: r) {
+                throw ctx.error(.type, "insert: `\(step)` is not a record, so `\(path.text)` cannot be added to it", arg: 0)
+            }
             var v = value
             if case .closure(let c) = value { v = try ctx.call(c, .record(r)).collected() }
             guard path.parts.count == 1 else { return .record(path.setting(v, in: r)) }
