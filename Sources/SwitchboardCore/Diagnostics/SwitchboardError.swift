@@ -75,7 +75,7 @@ public enum Suggest {
         var seen = Set<String>()
         for c in candidates where seen.insert(c).inserted {
             let d = distance(lowered, c.lowercased())
-            let allowed = max(1, min(3, c.count / 3))
+            let allowed = c.count <= 2 ? 0 : max(1, min(3, c.count / 3))   // no guesses for one- and two-letter names
             if d <= allowed || (lowered.count >= 3 && c.lowercased().hasPrefix(lowered)) { scored.append((d, c)) }
         }
         scored.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }

@@ -293,7 +293,12 @@ extension Interpreter {
                 throw err
             }
             switch it {
-            case .record(let r): return r[name] ?? .null
+            case .record(let r):
+                if let v = r[name] { return v }
+                // A resource object's fields are known, so a typo is an error (`stauts`);
+                // a plain record's missing field reads as null.
+                if r.tag != nil { throw unknownField(name, in: r, span: span) }
+                return .null
             case .null: return .null
             default:
                 throw SwitchboardError(.type, "`\(name)` is read as a field of the current row, but the row is \(article(it.typeName))", span: span)

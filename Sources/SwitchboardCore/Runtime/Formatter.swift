@@ -47,6 +47,7 @@ public enum Formatter {
             }
             return items.enumerated().map { "\($0.offset + firstIndex) │ \(cell($0.element))" }.joined(separator: "\n") + "\n"
         case .record(let r):
+            if r.isEmpty { return "(empty record)\n" }
             let rows = r.fields.map { Record(["field": .string($0.0), "value": $0.1]) }
             return renderTable(rows, width: width, index: false, header: false)
         default:
