@@ -222,7 +222,7 @@ extension Interpreter {
     /// Turns an `fn` declaration into a command bound to the scope it was declared in.
     func makeCommand(_ f: FnDecl, env defEnv: Environment, category: String) -> Command {
         Command(f.signature, description: f.description.isEmpty ? "defined at \(location(f.span))" : f.description,
-                category: category) { [unowned(unsafe) self] ctx in
+                category: category, examples: f.examples) { [unowned(unsafe) self] ctx in
             try self.tick()
             self.callDepth += 1
             defer { self.callDepth -= 1 }
@@ -247,11 +247,14 @@ extension Interpreter {
             env.names.append("in")
             env.values.append(ctx.input)
             do {
-                // The input flows into the first stage of the body's first pipeline (as in Nushell).
+                // The input flows into the first pipeline statement that starts with a command
+                // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
                 var last = Value.null
-                for (k, stmt) in f.body.statements.enumerated() {
+                var inputGiven = false
+                for stmt in f.body.statements {
                     if case .stream = last { try self.drain(last) }
-                    if k == 0, case .pipeline(let p) = stmt, case .command = p.stages[0] {
+                    if !inputGiven, case .pipeline(let p) = stmt, case .command = p.stages[0] {
+                        inputGiven = true
                         last = try self.evalPipeline(p, env: env, input: ctx.input)
                     } else {
                         last = try self.exec(stmt, env: env)

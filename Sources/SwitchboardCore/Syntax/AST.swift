@@ -141,17 +141,19 @@ public final class FnDecl {
     public let body: Block
     public let span: SourceSpan
     public let description: String
+    public let examples: [Example]
     public let signature: Signature
 
     init(name: String, positionals: [ParamDecl], flags: [(name: String, short: Character?, type: ParameterType?, span: SourceSpan)],
-         rest: ParamDecl?, body: Block, span: SourceSpan, description: String) {
+         rest: ParamDecl?, body: Block, span: SourceSpan, doc: (String, [Example])) {
         self.name = name
         self.positionals = positionals
         self.flags = flags
         self.rest = rest
         self.body = body
         self.span = span
-        self.description = description
+        self.description = doc.0
+        self.examples = doc.1
         self.signature = Signature(
             name,
             positionals: positionals.map { Parameter($0.name, $0.type, optional: $0.defaultValue != nil) },

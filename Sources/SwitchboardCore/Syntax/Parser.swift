@@ -310,16 +310,17 @@ public struct Parser {
         }
         // Register before the body, so the body can call the command recursively.
         let provisional = FnDecl(name: name, positionals: positionals, flags: flags, rest: rest,
-                                 body: Block([], span: .unknown), span: .unknown, description: "")
+                                 body: Block([], span: .unknown), span: .unknown, doc: ("", []))
         declared[name] = provisional.signature
         let body = try parseBlock("for the body of `\(name)`")
         return FnDecl(name: name, positionals: positionals, flags: flags, rest: rest, body: body,
                       span: span(kw.start, body.span.end == 0 ? previousEnd : Int(body.span.end)),
-                      description: docComment(before: kw.start))
+                      doc: docComment(before: kw.start))
     }
 
-    /// `# comment` lines right above a declaration become its description.
-    func docComment(before offset: Int) -> String {
+    /// `# comment` lines right above a declaration become its description; lines
+    /// `# example: CODE => RESULT` become runnable examples (RESULT is compact JSON).
+    func docComment(before offset: Int) -> (String, [Example]) {
         let (line, _) = file.location(of: offset)
         var lines: [String] = []
         var n = line - 1
@@ -329,7 +330,22 @@ public struct Parser {
             lines.insert(String(text.dropFirst()).trimmingCharacters(in: .whitespaces), at: 0)
             n -= 1
         }
-        return lines.joined(separator: " ")
+        var description: [String] = []
+        var examples: [Example] = []
+        for l in lines {
+            if l.hasPrefix("example:") {
+                let body = l.dropFirst("example:".count)
+                if let arrow = body.range(of: " => ") {
+                    examples.append(Example("", String(body[..<arrow.lowerBound]).trimmingCharacters(in: .whitespaces),
+                                            result: String(body[arrow.upperBound...]).trimmingCharacters(in: .whitespaces)))
+                } else {
+                    examples.append(Example("", body.trimmingCharacters(in: .whitespaces)))
+                }
+            } else {
+                description.append(l)
+            }
+        }
+        return (description.joined(separator: " "), examples)
     }
 
     mutating func parseType() throws(Bail) -> ParameterType {
