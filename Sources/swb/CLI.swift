@@ -59,11 +59,9 @@ enum CLI {
         }
         let isTTY = isatty(1) == 1
         let outputFormat = format ?? (isTTY ? .table : .json)
-        nonisolated(unsafe) var result: Int32 = 0
-        runOnBigStack {
-            result = run(file: file, command: command, checkOnly: checkOnly, scriptArgs: Array(args), format: outputFormat)
-        }
-        return result
+        // Setup and line reading stay on the main thread, which is where Linux delivers
+        // Ctrl-C (so libedit's read is interrupted); evaluation runs on a big-stack thread.
+        return run(file: file, command: command, checkOnly: checkOnly, scriptArgs: Array(args), format: outputFormat)
     }
 
     /// The in-process sandbox must live as long as the interpreter uses it.
@@ -149,7 +147,7 @@ enum CLI {
             }
         }
         do {
-            try interp.run(text, name: name, input: input, directory: directory)
+            try onBigStack { try interp.run(text, name: name, input: input, directory: directory) }
             return 0
         } catch let e as ParseErrors {
             FileHandleOutput.stderr.write(interp.render(e))
@@ -166,16 +164,19 @@ enum CLI {
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
     }
 
-    /// Deep recursion in scripts needs more stack than the main thread's 8 MiB.
-    static func runOnBigStack(_ body: @escaping () -> Void) {
+    /// Runs `body` on a thread with a 512 MiB stack (deep recursion in scripts needs more
+    /// than the main thread's 8 MiB) and waits for it.
+    static func onBigStack<T>(_ body: @escaping () throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let body = body
+        nonisolated(unsafe) var result: Result<T, Error>?
         let t = Thread {
-            body()
+            result = Result { try body() }
             done.signal()
         }
         t.stackSize = 512 << 20
         t.start()
         done.wait()
+        return try result!.get()
     }
 }

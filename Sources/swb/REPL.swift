@@ -84,7 +84,8 @@ final class REPL {
     func evaluate(_ text: String) {
         Interrupt.reset()
         do {
-            try interpreter.run(text, name: "<repl>")
+            let interpreter = self.interpreter
+            try CLI.onBigStack { try interpreter.run(text, name: "<repl>") }
         } catch let e as SwitchboardError where e.kind == .cancelled {
             FileHandleOutput.stdout.flush()
             FileHandleOutput.stderr.write("\ninterrupted\n")

@@ -50,36 +50,45 @@ keys C-u
 keys 'let team = [' Enter
 check "an unfinished statement asks for more" wait_for '   ...' 3
 keys '{name: "Ann"}, {name: "Bob"}' Enter ']' Enter
-keys '$team | length' Enter
-check "the multi-line statement ran" wait_for '2' 5
+keys '$team | get name | str-join "+"' Enter
+check "the multi-line statement ran" wait_for 'Ann+Bob' 5
 
-# 3. Non-ASCII input.
-keys 'print "café"' Enter
-check "non-ASCII input survives" wait_for 'café' 3
+# 3. Ctrl-C clears the line being typed.
+keys 'print "half a li'
+sleep 0.3
+keys C-c
+sleep 0.3
+keys 'print ("fr" + "esh")' Enter
+check "Ctrl-C clears the line" wait_for 'fresh' 3
+check "the cleared line did not run" bash -c "! $T capture-pane -p -t e2e | grep -q 'half a lifresh'"
 
-# 4. A table fits an 80-column pane.
+# 4. Non-ASCII input.
+keys '"café" | str-upcase | print' Enter
+check "non-ASCII input survives" wait_for 'CAFÉ' 3
+
+# 5. A table fits an 80-column pane.
 keys 'agents | first 5' Enter
 wait_for '╰' 10
 check "a table fits 80 columns" bash -c "! $T capture-pane -p -t e2e | awk 'length > 80' | grep -q ."
 check "the table has rows" has '│ 4 │'
 
-# 5. History across two runs: Ctrl-D exits 0, the next run recalls the line with Up.
-keys 'print "remember me"' Enter
+# 6. History across two runs: Ctrl-D exits 0, the next run recalls the line with Up.
+keys 'print ("remember" + " me")' Enter
 wait_for 'remember me' 3
 keys C-d
 for _ in $(seq 50); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
 check "Ctrl-D exits with status 0" [ "$(cat "$WORK/exit" 2>/dev/null)" = "0" ]
 start
 keys Up
-check "history is kept across runs" wait_for 'print "remember me"' 3
+check "history is kept across runs" wait_for 'print ("remember" + " me")' 3
 keys C-u
-keys ' print "secret"' Enter
+keys ' print ("sec" + "ret")' Enter
 wait_for 'secret' 3
 keys C-d
 sleep 0.5
 check "a line starting with a space is not saved" bash -c "! grep -q secret '$WORK/state/switchboard/history'"
 
-# 6. Ctrl-C during a slow vendor request returns to the prompt within a second.
+# 7. Ctrl-C during a slow vendor request returns to the prompt within a second.
 PORT=$((20000 + RANDOM % 20000))
 "$SWB" sandbox --port "$PORT" --latency 5s >"$WORK/sandbox.toml" 2>"$WORK/sandbox.err" &
 SANDBOX_PID=$!

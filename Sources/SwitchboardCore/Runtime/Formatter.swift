@@ -101,11 +101,15 @@ public enum Formatter {
                 cells = cells.map { Array($0.dropLast()) }
             }
             if heads.count < (index ? 1 : 0) + columns.count {
-                let shown = heads.count - (index ? 1 : 0)
+                // Say that columns were left out, in a last column of its own that also fits.
+                while widths.count > 2, widths.reduce(0, +) + 1 + overhead(widths.count + 1) > width {
+                    widths.removeLast()
+                    heads.removeLast()
+                    cells = cells.map { Array($0.dropLast()) }
+                }
                 widths.append(1)
                 heads.append("…")
                 cells = cells.map { $0 + ["…"] }
-                _ = shown
             }
         }
         func line(_ l: String, _ m: String, _ r: String) -> String {
