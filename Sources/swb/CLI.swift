@@ -148,7 +148,7 @@ enum CLI {
         }
         do {
             try onBigStack { try interp.run(text, name: name, input: input, directory: directory) }
-            return 0
+            return interp.failedActionRows > 0 ? 1 : 0
         } catch let e as ParseErrors {
             FileHandleOutput.stderr.write(interp.render(e))
             return 2

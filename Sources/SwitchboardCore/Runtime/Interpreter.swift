@@ -27,6 +27,8 @@ public final class Interpreter {
     public var useHandler: ((String, SourceSpan) throws -> Void)?
     /// Script arguments (`$args`).
     public var scriptArguments: [String] = []
+    /// Action result rows with `ok: false` so far; `swb` exits 1 when any failed.
+    public var failedActionRows = 0
 
     /// Rows per page when a stream prints as a table.
     static let tablePageSize = 50
