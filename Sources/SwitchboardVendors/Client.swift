@@ -169,9 +169,7 @@ public final class VendorClient: Sendable {
                     continue
                 }
                 if response.status >= 500, attempt < policy.maxAttempts {
-                    if case .write = kind, let verify, (try? await verify()) == true {
-                        return Outcome(response: HTTPResponse(status: 200), verified: true, attempts: attempt)
-                    }
+                    // The vendor answered: it did not apply the request, so sending it again is safe.
                     try await Task.sleep(for: retryAfter(response.header("Retry-After")) ?? policy.backoff(attempt))
                     continue
                 }
