@@ -274,15 +274,17 @@ enum ActionCommands {
     static func perform(_ steps: [PlannedRequest], client: VendorClient, secrets: [String]) async -> StepResult {
         var previous: Value = .null
         var last = StepResult(ok: true, status: nil, error: nil)
-        for step in steps {
+        for (k, step) in steps.enumerated() {
             var request = step.request
+            // Decode the answer only when something reads it (a judge, or the next step's build).
+            let reads = step.judge != nil || (k + 1 < steps.count && steps[k + 1].build != nil)
             do {
                 if let build = step.build, !previous.isNull { request = try build(previous) }
                 let outcome = try await client.send(request, kind: step.kind, verify: step.verify)
                 if !outcome.ok {
                     return StepResult(ok: false, status: outcome.response.status, error: client.httpError(outcome.response, request).description)
                 }
-                let value = outcome.bodyLost || outcome.verified ? .null : ((try? client.decode(outcome.response, request)) ?? .null)
+                let value = !reads || outcome.bodyLost || outcome.verified ? .null : ((try? client.decode(outcome.response, request)) ?? .null)
                 if let judge = step.judge, !value.isNull, let problem = judge(value) {
                     return StepResult(ok: false, status: outcome.response.status, error: "\(client.vendor): \(request.method) \(request.path): \(problem)")
                 }
