@@ -426,7 +426,7 @@ extension AgentIQ {
             guard let limit = Int(limitText), (1...1000).contains(limit) else {
                 return AgentIQ.error(400, "limit must be an integer from 1 to 1000")
             }
-            guard let offset = Int(offsetText), offset >= 0 else { return AgentIQ.error(400, "offset must be a non-negative integer") }
+            guard let offset = Int(offsetText), offset >= 0, offset <= 1 << 40 else { return AgentIQ.error(400, "offset must be a non-negative integer") }
             var excluded = Set<Int>()
             for text in r.queryAll("exclude[]") + r.queryAll("exclude") {
                 guard let v = Int(text) else { return AgentIQ.error(400, "exclude[] must be integers") }
@@ -436,7 +436,7 @@ extension AgentIQ {
             return state.withLock { s in
                 var matching: [Agent]
                 if let id {
-                    let agentId = id == "me" ? 1 : Int(id)
+                    let agentId = id == "me" ? 1 : Int(id).flatMap { (1...Int(Int32.max)).contains($0) ? $0 : nil }
                     guard let agentId, s.agents.indices.contains(agentId - 1) else {
                         return AgentIQ.error(404, "Agent \(id) not found")
                     }

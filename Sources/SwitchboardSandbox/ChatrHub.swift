@@ -139,11 +139,28 @@ extension ChatrHub {
 
     struct Visitor {
         var id: Int
-        var fields: [String: String]
+        var fields: VisitorFields
         var groupId: Int?
         var createDt: Int
         var updtDt: Int?
         var updtBy: Int?
+    }
+
+    /// A visitor's string fields by name, stored in a fixed-size array (cheaper than a
+    /// dictionary per visitor when generating 100,000 of them).
+    struct VisitorFields: ExpressibleByDictionaryLiteral {
+        static let keys = ChatrHub.visitorFields + ["xmpp_username", "xmpp_password", "ip_address", "current_url", "referrer_url"]
+        var values: [String?]
+
+        init(dictionaryLiteral elements: (String, String)...) {
+            values = Array(repeating: nil, count: VisitorFields.keys.count)
+            for (key, value) in elements { self[key] = value }
+        }
+
+        subscript(key: String) -> String? {
+            get { VisitorFields.keys.firstIndex(of: key).flatMap { values[$0] } }
+            set { if let i = VisitorFields.keys.firstIndex(of: key) { values[i] = newValue } }
+        }
     }
 
     struct Chat {
@@ -461,7 +478,13 @@ extension ChatrHub {
             return .success(attrs)
         }
 
-        static func intParam(_ a: PathParams, _ key: String) -> Int? { a[key].flatMap { Int($0) } }
+        /// A positive id from the path; nil for anything else (so `id - 1` cannot overflow).
+        static func intParam(_ a: PathParams, _ key: String) -> Int? { a[key].flatMap(positiveId) }
+
+        static func positiveId(_ text: String) -> Int? {
+            guard let v = Int(text), v >= 1, v <= Int(Int32.max) else { return nil }
+            return v
+        }
 
         static func notFound(_ what: String, _ id: String?) -> VendorReply {
             ChatrHub.error(404, "\(what) \(id ?? "") not found")
@@ -928,7 +951,7 @@ extension ChatrHub {
             return state.withLock { s in
                 var chatIds: [Int] = []
                 if let chatId {
-                    guard let id = Int(chatId), s.chats.indices.contains(id - 1) else { return Store.notFound("Chat", chatId) }
+                    guard let id = Store.positiveId(chatId), s.chats.indices.contains(id - 1) else { return Store.notFound("Chat", chatId) }
                     chatIds = [id]
                 } else if let username {
                     guard let v = s.visitors.first(where: { $0.fields["xmpp_username"] == username }) else {

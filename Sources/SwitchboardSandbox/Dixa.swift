@@ -218,6 +218,8 @@ extension Dixa {
         var created: Int
     }
 
+    /// Shared by generated agents (one buffer, not one per agent).
+    static let agentRole = ["Agent"]
     static let topics = ["refund", "delivery", "invoice", "password", "upgrade"]
     static let tagNames = ["billing", "refund", "shipping", "vip", "complaint", "legacy"]
     static let firstConversation = 1001
@@ -238,7 +240,7 @@ extension Dixa {
                 let a = Agent(
                     id: g.uuid(300, i), createdAt: now - 86400 * (30 + g.pick(301, i, 700)), displayName: p.full, email: p.email,
                     phoneNumber: "+" + g.phone(302, i), firstName: p.first, lastName: p.last, avatarUrl: nil,
-                    roles: i == 1 ? ["Admin", "Agent"] : ["Agent"], presence: g.presence(i))
+                    roles: i == 1 ? ["Admin", "Agent"] : Dixa.agentRole, presence: g.presence(i))
                 index[a.id] = agents.count
                 agents.append(a)
             }
@@ -320,7 +322,7 @@ extension Dixa {
             var offset = 0
             if let key = r.query("pageKey") {
                 guard let decoded = Data(base64Encoded: key).map({ String(decoding: $0, as: UTF8.self) }), decoded.hasPrefix("offset="),
-                    let v = Int(decoded.dropFirst(7)), v >= 0
+                    let v = Int(decoded.dropFirst(7)), v >= 0, v <= 1 << 40
                 else {
                     return .failure(ReplyError(Dixa.message(400, "Invalid value for: query parameter pageKey")))
                 }
@@ -872,6 +874,7 @@ extension Dixa {
 
         /// The conversation index for `id`, when it exists.
         static func index(_ id: Int, _ s: State) -> Int? {
+            guard id >= Dixa.firstConversation else { return nil }
             let i = id - Dixa.firstConversation
             return s.conversations.indices.contains(i) ? i : nil
         }

@@ -44,7 +44,7 @@ final class Faults: Sendable {
                 s.tokens -= 1
                 return nil
             }
-            return max(1, Int(((1 - s.tokens) / rate).rounded(.up)))
+            return max(1, Int(min(86400, ((1 - s.tokens) / rate).rounded(.up))))
         }
     }
 

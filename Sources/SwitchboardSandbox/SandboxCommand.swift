@@ -87,22 +87,21 @@ func parseDuration(_ text: String) -> Duration? {
     return nil
 }
 
-/// Blocks SIGINT and SIGTERM for the process and waits for one of them on a thread.
+/// Waits for SIGINT or SIGTERM. The signals' default action (terminate) is turned off and
+/// Dispatch signal sources report them instead.
 private func waitForTerminationSignal() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &set, nil)
-        let blocked = set
-        Thread.detachNewThread {
-            var signals = blocked
-            var received: Int32 = 0
-            sigwait(&signals, &received)
-            continuation.resume()
-        }
+    let (signals, continuation) = AsyncStream.makeStream(of: Int32.self)
+    var sources: [any DispatchSourceSignal] = []
+    for number in [SIGINT, SIGTERM] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { continuation.yield(number) }
+        source.resume()
+        sources.append(source)
     }
+    var iterator = signals.makeAsyncIterator()
+    _ = await iterator.next()
+    for source in sources { source.cancel() }
 }
 
 /// `swb sandbox [--port P] [--seed N] [--agents N] [--latency 20ms] [--error-rate 0.05]
@@ -121,14 +120,11 @@ public func runSandboxCommand(arguments: [String]) async -> Int32 {
         FileHandle.standardError.write(Data("swb sandbox: \(error)\n\(sandboxUsage)\n".utf8))
         return 2
     }
-    // Block the signals before any server thread starts, so only the waiting thread sees them.
-    let waiter = Task { await waitForTerminationSignal() }
     let sandbox: Sandbox
     do {
         sandbox = try await Sandbox.start(options)
     } catch {
         FileHandle.standardError.write(Data("swb sandbox: \(error)\n".utf8))
-        waiter.cancel()
         return 1
     }
     for vendor in sandbox.vendors {
@@ -138,7 +134,7 @@ public func runSandboxCommand(arguments: [String]) async -> Int32 {
     print(sandbox.configTOML())
     print("Serving \(options.agents) agents per vendor, seed \(options.seed). Press Ctrl-C to stop.")
     fflush(nil)
-    await waiter.value
+    await waitForTerminationSignal()
     await sandbox.shutdown()
     return 0
 }

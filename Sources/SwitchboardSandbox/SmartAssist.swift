@@ -183,6 +183,9 @@ extension SmartAssist {
         .array([.object([("isActive", .bool(true)), ("language", .string(code)), ("proficiency", .string("expert"))])])
     }
 
+    /// Shared by generated agents (one buffer, not one per agent).
+    static let english = languages("en")
+
     static let defaultLayouts: JSON = .array([
         .object([("isDefault", .bool(true)), ("name", .string("Default Layout")), ("id", .string("ly-59736ed-eaac-40d6-8c5b-db294b100672"))])
     ])
@@ -231,7 +234,7 @@ extension SmartAssist {
                 let agent = Agent(
                     id: "a-" + g.uuid(203, i), userId: "u-" + g.uuid(204, i), emailId: p.email, firstName: p.first,
                     lastName: p.last, nickName: p.first, phoneNumber: g.phone(205, i), onlineStatusType: status,
-                    chatLanguageSupport: SmartAssist.languages("en"), voiceLanguageSupport: SmartAssist.languages("en"),
+                    chatLanguageSupport: SmartAssist.english, voiceLanguageSupport: SmartAssist.english,
                     skills: .array([]), desktopLayouts: SmartAssist.defaultLayouts, groups: [group],
                     queues: [queues[g.pick(206, i, queueCount)].id], createdAt: created,
                     updatedAt: created + g.pick(207, i, 86400 * 20), lastOnlineAt: now - g.pick(208, i, 86400 * 3))
@@ -318,12 +321,12 @@ extension SmartAssist {
                 return .failure(ReplyError(SmartAssist.error(400, "limit must be an integer from 1 to 100")))
             }
             if skip {
-                guard let s = Int(r.query("skip") ?? "0"), s >= 0 else {
+                guard let s = Int(r.query("skip") ?? "0"), s >= 0, s <= 1 << 40 else {
                     return .failure(ReplyError(SmartAssist.error(400, "skip must be a non-negative integer")))
                 }
                 return .success((s, limit))
             }
-            guard let page = Int(r.query("page") ?? "1"), page >= 1 else {
+            guard let page = Int(r.query("page") ?? "1"), page >= 1, page <= 1_000_000_000 else {
                 return .failure(ReplyError(SmartAssist.error(400, "page must be an integer starting at 1")))
             }
             return .success(((page - 1) * limit, limit))

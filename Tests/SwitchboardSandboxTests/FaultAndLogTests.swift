@@ -40,17 +40,25 @@ import Testing
     }
 
     @Test func rateLimit() async throws {
-        try await withSandbox(.init(rateLimit: 5)) { (s) async throws in
-            var statuses: [Int] = []
-            var retryAfter: String?
-            for _ in 0..<12 {
-                let a = try await send(.GET, s.vendor("dixa")!.baseURL + "/v1/teams", headers: dixaAuth)
-                statuses.append(a.status)
-                if a.status == 429 { retryAfter = a.headers.first(name: "Retry-After") }
+        try await withSandbox(.init(rateLimit: 2)) { (s) async throws in
+            let url = s.vendor("dixa")!.baseURL + "/v1/teams"
+            let auth = dixaAuth
+            let clock = ContinuousClock()
+            let start = clock.now
+            let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+                for _ in 0..<20 { group.addTask { try await send(.GET, url, headers: auth) } }
+                return try await group.reduce(into: [Answer]()) { $0.append($1) }
             }
-            #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
-            #expect(statuses.contains(429))
-            #expect(retryAfter.flatMap { Int($0) }.map { $0 >= 1 } == true)
+            let seconds = Double((clock.now - start).components.seconds) + 1
+            let ok = answers.filter { $0.status == 200 }.count
+            let limited = answers.filter { $0.status == 429 }
+            #expect(ok + limited.count == 20)
+            #expect(ok >= 2 && Double(ok) <= 2 + 2 * seconds, "a bucket of 2 refilled at 2/s; got \(ok) in \(seconds) s")
+            #expect(!limited.isEmpty)
+            for a in limited {
+                #expect(a.headers.first(name: "Retry-After").flatMap { Int($0) }.map { $0 >= 1 } == true)
+                #expect(a.object["message"] is String)
+            }
             // Another vendor has its own budget.
             let other = try await send(.GET, s.vendor("agentiq")!.baseURL + "/api/exports/agents", headers: [("x-api-key", AgentIQ.apiKey)])
             #expect(other.status == 200)
@@ -182,5 +190,41 @@ import Testing
 
     @Test func commandReturnsTwoForBadUsage() async {
         #expect(await runSandboxCommand(arguments: ["--agents", "zero"]) == 2)
+    }
+
+    @Test func hostileInputsGetErrorsNotCrashes() async throws {
+        try await withSandbox(.init(rateLimit: 1e-300)) { (s) async throws in
+            let huge = "-9223372036854775808"
+            let chatrhub = [("Authorization", "Bearer " + ChatrHub.apiKey)]
+            let smart = [("auth", s.vendor("smartassist")!.credentials["jwt"]!), ("accountId", SmartAssist.accountId)]
+            let cases: [(String, [(String, String)])] = [
+                ("chatrhub", chatrhub), ("agentiq", [("x-api-key", AgentIQ.apiKey)]), ("smartassist", smart), ("dixa", dixaAuth),
+            ]
+            // The first request per vendor passes the (tiny) rate limit; the second is refused with a bounded Retry-After.
+            for (vendor, headers) in cases {
+                let path: String
+                switch vendor {
+                case "chatrhub": path = "/api/v1/agents/\(huge).json"
+                case "agentiq": path = "/api/agents/\(huge)"
+                case "smartassist": path = "/agentassist/api/v1/public/\(SmartAssist.streamId)/agents?page=9223372036854775807&limit=100"
+                default: path = "/v1/conversations/\(huge)"
+                }
+                let a = try await send(.GET, s.vendor(vendor)!.baseURL + path, headers: headers)
+                #expect([400, 404].contains(a.status), "\(vendor) \(path) -> \(a.status)")
+                let b = try await send(.GET, s.vendor(vendor)!.baseURL + path, headers: headers)
+                #expect(b.status == 429)
+                #expect(b.headers.first(name: "Retry-After").flatMap { Int($0) }.map { (1...86400).contains($0) } == true)
+            }
+        }
+        try await withSandbox { (s) async throws in
+            let key = Data("offset=9223372036854775807".utf8).base64EncodedString()
+            let a = try await send(.GET, s.vendor("dixa")!.baseURL + "/v1/agents?pageKey=\(key)", headers: dixaAuth)
+            #expect(a.status == 400)
+            let deep = String(repeating: "[", count: 100_000)
+            let b = try await send(.POST, s.vendor("dixa")!.baseURL + "/v1/teams", headers: dixaAuth, body: deep)
+            #expect(b.status == 400)
+            let c = try await send(.GET, s.vendor("chatrhub")!.baseURL + "/api/v1/q_tasks.json?after=9223372036854775807&task_type=operational&is_resolved=0", headers: [("Authorization", "Bearer " + ChatrHub.apiKey)])
+            #expect(c.status == 200)
+        }
     }
 }
