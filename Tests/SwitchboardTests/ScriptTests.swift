@@ -243,6 +243,17 @@ struct ScriptTests {
         }
     }
 
+    @Test func weeklyReportNamesTheFileAfterTheWeek() throws {
+        try run("weekly-report.swb") { r in
+            #expect(r.error == nil, "\(r.error?.rendered ?? "")")
+            let monday = try r.evaluate("last-week | get since | ymd").decode(String.self)
+            #expect(r.output.contains("ChatrHub chats from \(monday) to "))
+            #expect(r.output.contains("wrote weekly-report-\(monday).csv"))
+            let csv = try String(contentsOfFile: r.directory + "/weekly-report-\(monday).csv", encoding: .utf8)
+            #expect(csv.hasPrefix(Self.reportHeader + "\n"))
+        }
+    }
+
     @Test func weeklyReportDryRunWritesNoFile() throws {
         try run("weekly-report.swb", ["--dry-run"]) { r in
             #expect(r.error == nil, "\(r.error?.rendered ?? "")")
@@ -358,6 +369,11 @@ struct ScriptTests {
             #expect(r.error == nil, "\(r.error?.rendered ?? "")")
             #expect(r.writes.isEmpty)
             #expect(r.output.contains("nothing changed: run again with --yes to raise these 40 agents to 6"))
+        }
+        try run("capacity.swb", ["6", "8"]) { r in
+            #expect(r.writes.isEmpty)
+            #expect(r.output.contains("40 SmartAssist agents take fewer than 6 chats at once:"))
+            #expect(r.output.contains("nothing changed: run again with --yes to raise these 40 agents to 8"))
         }
         try run("capacity.swb", ["5"]) { r in
             #expect(r.writes.isEmpty)
