@@ -161,13 +161,10 @@ import Testing
         #expect(a != c)
     }
 
-    @Test func largeSandboxStartsQuickly() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// 100,000 agents serve their first and last pages. (How fast it starts is a benchmark
+    /// matter, not a unit test's: see scripts/dev/sandbox-bench.sh.)
+    @Test func largeSandboxServesEveryAgent() async throws {
         try await withSandbox(.init(agents: 100_000)) { (s) async throws in
-            let elapsed = clock.now - start
-            // A loose bound: tests run in parallel on a debug build (release starts in well under 1 s).
-            #expect(elapsed < .seconds(60), "took \(elapsed)")
             let page = try await send(.GET, s.vendor("dixa")!.baseURL + "/v1/agents?pageLimit=5", headers: dixaAuth)
             #expect((page.object["data"] as? [Any])?.count == 5)
             let one = try await send(.GET, s.vendor("chatrhub")!.baseURL + "/api/v1/agents/100000.json", headers: [("Authorization", "Bearer " + ChatrHub.apiKey)])
