@@ -16,7 +16,7 @@ extension Builtins {
                 let cond = try ctx.closure(0)
                 let interp = ctx.interpreter
                 return ctx.mapRows { row in
-                    try ctx.isTrue(try interp.call(cond, arguments: [row]), cond) ? row : nil
+                    try ctx.isTrue(try interp.call(cond, argument: row), cond) ? row : nil
                 }
             },
             find,

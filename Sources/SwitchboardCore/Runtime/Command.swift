@@ -199,7 +199,7 @@ public struct CallContext {
 
     /// Calls a closure argument on one row: `$it` and the closure's first parameter are the row.
     public func call(_ closure: Closure, _ row: Value) throws -> Value {
-        try interpreter.call(closure, arguments: [row], input: row)
+        try interpreter.call(closure, argument: row, input: row)
     }
 }
 
@@ -213,6 +213,8 @@ public final class Command {
     /// `data`, `format`, `shell`, `vendor`, `action`, `prelude`, or a host's own.
     public var category: String
     public var run: (CallContext) throws -> Value
+    /// Set for a user `fn`: the evaluator calls it directly, without building a `CallContext`.
+    var userFunction: UserFunction?
 
     public init(_ signature: Signature, description: String, category: String = "data",
                 examples: [Example] = [], run: @escaping (CallContext) throws -> Value) {

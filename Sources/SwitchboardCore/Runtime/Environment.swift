@@ -11,6 +11,12 @@ public final class Environment {
         self.parent = parent
     }
 
+    init(parent: Environment?, names: [String], values: [Value]) {
+        self.parent = parent
+        self.names = names
+        self.values = values
+    }
+
     init(parent: Environment?, name: String, value: Value) {
         self.parent = parent
         names = [name]

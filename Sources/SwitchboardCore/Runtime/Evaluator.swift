@@ -1,5 +1,15 @@
 import Foundation
 
+/// A user `fn`: its declaration and the scope it was declared in.
+final class UserFunction {
+    let decl: FnDecl
+    let env: Environment
+    init(decl: FnDecl, env: Environment) {
+        self.decl = decl
+        self.env = env
+    }
+}
+
 /// The tree-walking evaluator. Synchronous by design: async per node costs 3-5x
 /// (shared/swift-notes.md §4); I/O commands block on their own edges instead.
 extension Interpreter {
@@ -124,6 +134,27 @@ extension Interpreter {
             if err.options.isEmpty { err.hint = "`commands` lists every command; `help NAME` shows one" }
             throw err
         }
+        if let uf = command.userFunction, call.allPositional, call.arguments.count == uf.decl.positionals.count {
+            // A user `fn` given exactly its positionals: bind them straight into the call's scope.
+            // Same order of evaluation and the same errors as `bind` + `run`, without a `CallContext`.
+            let decl = uf.decl
+            var values = [Value]()
+            values.reserveCapacity(decl.slotNames.count)
+            for arg in call.arguments {
+                if case .positional(let e) = arg { values.append(try eval(e, env: env)) }
+            }
+            for flag in decl.flags { values.append(flag.type == nil ? .bool(false) : .null) }
+            if decl.rest != nil { values.append(.list([])) }
+            let fnInput = call.isExpressionCall ? Value.null : input
+            values.append(fnInput)
+            do {
+                try enterCall(call.span)
+                defer { callDepth -= 1 }
+                return try runFunction(uf, Environment(parent: uf.env, names: decl.slotNames, values: values), input: fnInput)
+            } catch let e as SwitchboardError {
+                throw e.at(call.span)
+            }
+        }
         let args = try bind(call, command.signature, env: env)
         let ctx = CallContext(interpreter: self, command: command, args: args,
                               input: call.isExpressionCall ? .null : input, span: call.span)
@@ -189,6 +220,7 @@ extension Interpreter {
 
     /// Calls a closure: `$it` and its first parameter are the first argument.
     public func call(_ closure: Closure, arguments: [Value], input: Value = .null) throws -> Value {
+        if arguments.count == 1 { return try call(closure, argument: arguments[0], input: input) }
         try tick()
         callDepth += 1
         defer { callDepth -= 1 }
@@ -207,11 +239,36 @@ extension Interpreter {
             env.values = values
         }
         if !input.isNull, decl.params.isEmpty || arguments.isEmpty { env.names.append("in"); env.values.append(input) }
-        // Fast path for one-expression closures such as row conditions.
-        if decl.body.statements.count == 1, case .pipeline(let p) = decl.body.statements[0], p.stages.count == 1,
-           case .expr(let e) = p.stages[0] {
-            return try eval(e, env: env)
+        return try runClosureBody(decl, env)
+    }
+
+    /// `call(closure, arguments: [argument], input:)` without the arguments array: the per-row call
+    /// of `each`, `where` and friends.
+    func call(_ closure: Closure, argument: Value, input: Value = .null) throws -> Value {
+        try tick()
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > configuration.limits.maxCallDepth {
+            throw SwitchboardError(.limit, "recursion is too deep (more than \(configuration.limits.maxCallDepth) nested calls)", span: closure.span)
         }
+        let decl = closure.decl
+        var values = [Value]()
+        values.reserveCapacity(decl.slotNames.count + 1)
+        values.append(argument)
+        if !decl.params.isEmpty {
+            values.append(argument)
+            for _ in 1..<decl.params.count { values.append(.null) }
+            return try runClosureBody(decl, Environment(parent: closure.env, names: decl.slotNames, values: values))
+        }
+        if input.isNull { return try runClosureBody(decl, Environment(parent: closure.env, names: decl.slotNames, values: values)) }
+        values.append(input)
+        return try runClosureBody(decl, Environment(parent: closure.env, names: decl.slotNamesWithIn, values: values))
+    }
+
+    @inline(__always)
+    private func runClosureBody(_ decl: ClosureDecl, _ env: Environment) throws -> Value {
+        // Fast path for one-expression closures such as row conditions.
+        if let e = decl.singleExpression { return try eval(e, env: env) }
         do {
             return try execBlock(decl.body, env: env)
         } catch ControlFlow.returnValue(let v) {
@@ -221,14 +278,11 @@ extension Interpreter {
 
     /// Turns an `fn` declaration into a command bound to the scope it was declared in.
     func makeCommand(_ f: FnDecl, env defEnv: Environment, category: String) -> Command {
-        Command(f.signature, description: f.description.isEmpty ? "defined at \(location(f.span))" : f.description,
+        let uf = UserFunction(decl: f, env: defEnv)
+        let command = Command(f.signature, description: f.description.isEmpty ? "defined at \(location(f.span))" : f.description,
                 category: category, examples: f.examples) { [unowned(unsafe) self] ctx in
-            try self.tick()
-            self.callDepth += 1
+            try self.enterCall(ctx.span)
             defer { self.callDepth -= 1 }
-            if self.callDepth > self.configuration.limits.maxCallDepth {
-                throw SwitchboardError(.limit, "recursion is too deep (more than \(self.configuration.limits.maxCallDepth) nested calls)", span: ctx.span)
-            }
             let env = Environment(parent: defEnv)
             for (k, p) in f.positionals.enumerated() {
                 var v = ctx.args[k]
@@ -246,24 +300,42 @@ extension Interpreter {
             }
             env.names.append("in")
             env.values.append(ctx.input)
-            do {
-                // The input flows into the first pipeline statement that starts with a command
-                // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
-                var last = Value.null
-                var inputGiven = false
-                for stmt in f.body.statements {
-                    if case .stream = last { try self.drain(last) }
-                    if !inputGiven, case .pipeline(let p) = stmt, case .command = p.stages[0] {
-                        inputGiven = true
-                        last = try self.evalPipeline(p, env: env, input: ctx.input)
-                    } else {
-                        last = try self.exec(stmt, env: env)
-                    }
+            return try self.runFunction(uf, env, input: ctx.input)
+        }
+        command.userFunction = uf
+        return command
+    }
+
+    /// Counts a step and one more nested call; the caller decrements `callDepth` when the call ends.
+    @inline(__always)
+    func enterCall(_ span: SourceSpan) throws {
+        try tick()
+        callDepth += 1
+        if callDepth > configuration.limits.maxCallDepth {
+            callDepth -= 1
+            throw SwitchboardError(.limit, "recursion is too deep (more than \(configuration.limits.maxCallDepth) nested calls)", span: span)
+        }
+    }
+
+    /// Runs a user `fn`'s body in `env` (its parameters and `in` already bound).
+    func runFunction(_ uf: UserFunction, _ env: Environment, input: Value) throws -> Value {
+        do {
+            // The input flows into the first pipeline statement that starts with a command
+            // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
+            var last = Value.null
+            var inputGiven = false
+            for stmt in uf.decl.body.statements {
+                if case .stream = last { try drain(last) }
+                if !inputGiven, case .pipeline(let p) = stmt, case .command = p.stages[0] {
+                    inputGiven = true
+                    last = try evalPipeline(p, env: env, input: input)
+                } else {
+                    last = try exec(stmt, env: env)
                 }
-                return last
-            } catch ControlFlow.returnValue(let v) {
-                return v
             }
+            return last
+        } catch ControlFlow.returnValue(let v) {
+            return v
         }
     }
 
@@ -353,7 +425,15 @@ extension Interpreter {
             for piece in pieces {
                 switch piece {
                 case .text(let t): s += t
-                case .expr(let p): s += Formatter.plain(try evalPipeline(p, env: env, input: .null).collected())
+                case .expr(let p):
+                    // One expression stage (`\($i)`): what `evalPipeline` would do with no input.
+                    let v: Value
+                    if let e = p.singleExpression { v = try eval(e, env: env) } else { v = try evalPipeline(p, env: env, input: .null) }
+                    switch v {
+                    case .string(let t): s += t
+                    case .int(let n): s += String(n)
+                    default: s += Formatter.plain(try v.collected())
+                    }
                 }
             }
             return .string(s)

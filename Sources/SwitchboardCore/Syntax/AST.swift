@@ -67,6 +67,8 @@ public final class CommandCall {
     public let span: SourceSpan
     /// `name(...)` form: no pipeline input.
     public let isExpressionCall: Bool
+    /// Every argument is positional (no flags).
+    let allPositional: Bool
 
     init(name: String, nameSpan: SourceSpan, arguments: [Argument], span: SourceSpan, isExpressionCall: Bool) {
         self.name = name
@@ -74,6 +76,7 @@ public final class CommandCall {
         self.arguments = arguments
         self.span = span
         self.isExpressionCall = isExpressionCall
+        allPositional = arguments.allSatisfy { if case .positional = $0 { true } else { false } }
     }
 }
 
@@ -92,6 +95,12 @@ public enum Stage {
 public struct Pipeline {
     public var stages: [Stage]
     public var span: SourceSpan
+
+    /// The expression when the pipeline is a single expression stage.
+    var singleExpression: Expr? {
+        if stages.count == 1, case .expr(let e) = stages[0] { return e }
+        return nil
+    }
 }
 
 public final class Block {
@@ -125,11 +134,21 @@ public final class ClosureDecl {
     public let span: SourceSpan
     /// `it` then the parameter names: the scope layout of a call, shared by every call.
     let slotNames: [String]
+    /// `it` then `in`: the layout of a call of a closure without parameters that has an input.
+    let slotNamesWithIn: [String]
+    /// The body's expression when it is one expression statement (row conditions, `{ $it * 2 }`).
+    let singleExpression: Expr?
     init(params: [ParamDecl], body: Block, span: SourceSpan) {
         self.params = params
         self.body = body
         self.span = span
         slotNames = ["it"] + params.map(\.name)
+        slotNamesWithIn = slotNames + ["in"]
+        if body.statements.count == 1, case .pipeline(let p) = body.statements[0] {
+            singleExpression = p.singleExpression
+        } else {
+            singleExpression = nil
+        }
     }
 }
 
@@ -143,6 +162,8 @@ public final class FnDecl {
     public let description: String
     public let examples: [Example]
     public let signature: Signature
+    /// The scope layout of a call (positionals, flags, rest, `in`), shared by every call.
+    let slotNames: [String]
 
     init(name: String, positionals: [ParamDecl], flags: [(name: String, short: Character?, type: ParameterType?, span: SourceSpan)],
          rest: ParamDecl?, body: Block, span: SourceSpan, doc: (String, [Example])) {
@@ -159,6 +180,7 @@ public final class FnDecl {
             positionals: positionals.map { Parameter($0.name, $0.type, optional: $0.defaultValue != nil) },
             rest: rest.map { Parameter($0.name, $0.type) },
             flags: flags.map { Flag($0.name, short: $0.short, $0.type) })
+        slotNames = positionals.map(\.name) + flags.map(\.name) + (rest.map { [$0.name] } ?? []) + ["in"]
     }
 }
 
