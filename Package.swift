@@ -72,6 +72,6 @@ let package = Package(
         ),
         .testTarget(name: "SwitchboardVendorsTests", dependencies: ["SwitchboardVendors", "SwitchboardSandbox"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
-        .testTarget(name: "SwitchboardTests", dependencies: ["Switchboard"]),
+        .testTarget(name: "SwitchboardTests", dependencies: ["Switchboard"], exclude: ["Fixtures"]),
     ]
 )

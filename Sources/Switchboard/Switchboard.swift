@@ -163,6 +163,9 @@ public final class Shell: @unchecked Sendable {
         done.wait()
         switch result {
         case .success(let v): return v
+        case .failure(let e as ExitRequest) where e.code == 0: return .null
+        case .failure(let e as ExitRequest):
+            throw report(SwitchboardError(.user, "the script exited with status \(e.code)"))
         case .failure(let e): throw report(e)
         }
     }

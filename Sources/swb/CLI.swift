@@ -149,6 +149,8 @@ enum CLI {
         do {
             try onBigStack { try interp.run(text, name: name, input: input, directory: directory) }
             return interp.failedActionRows > 0 ? 1 : 0
+        } catch let e as ExitRequest {
+            return e.code
         } catch let e as ParseErrors {
             FileHandleOutput.stderr.write(interp.render(e))
             return 2
@@ -166,6 +168,7 @@ enum CLI {
 
     /// Runs `body` on a thread with a 512 MiB stack (deep recursion in scripts needs more
     /// than the main thread's 8 MiB) and waits for it.
+    @discardableResult
     static func onBigStack<T>(_ body: @escaping () throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let body = body

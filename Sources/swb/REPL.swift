@@ -86,6 +86,10 @@ final class REPL {
         do {
             let interpreter = self.interpreter
             try CLI.onBigStack { try interpreter.run(text, name: "<repl>") }
+        } catch let e as ExitRequest {
+            reader.saveHistory()
+            FileHandleOutput.stdout.flush()
+            exit(e.code)
         } catch let e as SwitchboardError where e.kind == .cancelled {
             FileHandleOutput.stdout.flush()
             FileHandleOutput.stderr.write("\ninterrupted\n")

@@ -3,7 +3,8 @@ import Testing
 
 /// Every `$ swb ...` line in the README runs, and every output line the README shows under it
 /// appears in what it printed (stdout and stderr), so the README cannot drift from the product.
-/// Lines with `...` (elided) or the sandbox's port are not compared.
+/// Lines with `...` (elided) or the sandbox's port are not compared; `swb scripts/...` runs
+/// are ScriptTests' job.
 struct ReadmeTests {
     struct Example: CustomTestStringConvertible, Sendable {
         var command: String
@@ -17,18 +18,24 @@ struct ReadmeTests {
         guard let text = try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8) else { return [] }
         var out: [Example] = []
         var inBlock = false
+        var current: Int?
         for line in text.components(separatedBy: "\n") {
-            if line.hasPrefix("```") { inBlock.toggle(); continue }
-            guard inBlock else { continue }
-            if line.hasPrefix("$ swb ") {
-                out.append(Example(command: String(line.dropFirst(2)), expected: []))
-            } else if !out.isEmpty, !line.isEmpty, !line.contains("..."), !line.contains("127.0.0.1") {
-                out[out.count - 1].expected.append(line)
-            } else if line.isEmpty, !out.isEmpty {
+            if line.hasPrefix("```") {
+                inBlock.toggle()
+                current = nil
                 continue
             }
+            guard inBlock else { continue }
+            if line.hasPrefix("$ ") {
+                out.append(Example(command: String(line.dropFirst(2)), expected: []))
+                current = out.count - 1
+            } else if let k = current, !line.isEmpty, !line.contains("..."), !line.contains("127.0.0.1") {
+                out[k].expected.append(line)
+            }
         }
-        return out
+        // Only `swb` lines run here; the saved scripts' runs (dates relative to today) are
+        // checked by ScriptTests with the same arguments.
+        return out.filter { $0.command.hasPrefix("swb ") && !$0.command.hasPrefix("swb scripts/") }
     }
 
     @Test func theReadmeHasExamples() {

@@ -1,6 +1,19 @@
 extension Builtins {
     static func shell() -> [Command] {
-        [help, commandList, set]
+        [help, commandList, set, exit]
+    }
+
+    /// `exit [code]`: end the script (or the REPL) with an exit status.
+    static var exit: Command {
+        Command(Signature("exit", positionals: [Parameter("code", .int, "the exit status (default 0)", default: .int(0))],
+                          input: "nothing", output: "nothing"),
+                description: "End the script with an exit status: 0 for success, 2 for bad usage by convention.",
+                category: "shell",
+                examples: [Example("stop a script that was called wrongly", #"if ($args | length) == 0 { print "usage: job.swb FILE"; exit 2 }"#)]) { ctx in
+            let code = try ctx.int(0)
+            guard (0...255).contains(code) else { throw ctx.error(.value, "exit: the status must be 0 to 255, not \(code)", arg: 0) }
+            throw ExitRequest(code: Int32(code))
+        }
     }
 
     static var help: Command { Command(
@@ -79,7 +92,8 @@ extension Builtins {
         if !c.examples.isEmpty {
             out += "\nExamples:\n"
             for e in c.examples {
-                out += "  # \(e.description)\n  > \(e.code)\n"
+                if !e.description.isEmpty { out += "  # \(e.description)\n" }
+                out += "  > \(e.code)\n"
                 if let r = e.result { out += "  \(r)\n" }
             }
         }

@@ -102,3 +102,9 @@ public enum Suggest {
         return prev[b.count]
     }
 }
+
+/// Thrown by `exit N`: not an error, so `try`/`catch` in scripts does not stop it.
+public struct ExitRequest: Error, Sendable {
+    public let code: Int32
+    public init(code: Int32) { self.code = code }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// The `swb` executable as a user runs it: exit codes, options, stdin, scripts.
+struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func swb(_ args: [String], stdin: String? = nil, files: [String: String] = [:]) throws -> Run {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("swb")
+        try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build swb first (swift build)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swb-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        p.environment = ["HOME": dir.path, "XDG_CONFIG_HOME": dir.path, "XDG_STATE_HOME": dir.path, "PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try p.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func runsALine() throws {
+        let r = try swb(["-c", "[3, 1, 2] | sort-by | to json"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "[1,2,3]\n")
+    }
+
+    @Test func outputFormats() throws {
+        #expect(try swb(["-o", "ndjson", "-c", "[{a: 1}, {a: 2}]"]).stdout == "{\"a\":1}\n{\"a\":2}\n")
+        #expect(try swb(["-o", "csv", "-c", "[{a: 1, b: \"x,y\"}]"]).stdout == "a,b\n1,\"x,y\"\n")
+        #expect(try swb(["-c", "{a: 1}"]).stdout == "{\n  \"a\": 1\n}\n")   // json, pretty, when not a terminal
+        #expect(try swb(["-o", "table", "-c", "[{a: 1}]"]).stdout.contains("│ 0 │ 1 │"))
+        let bad = try swb(["-o", "xml", "-c", "1"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("table, json, ndjson, csv"))
+    }
+
+    @Test func stdinIsTheInputOfTheFirstStage() throws {
+        let r = try swb(["-c", "from json | where load > 1 | length"], stdin: #"[{"load": 1}, {"load": 3}]"#)
+        #expect(r.stdout == "1\n")
+    }
+
+    @Test func scriptsGetTheirArguments() throws {
+        let r = try swb(["greet.swb", "Ann", "Bob"], files: ["greet.swb": "#!/usr/bin/env swb\nfor n in $args { print \"hi \\($n)\" }\n"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "hi Ann\nhi Bob\n")
+    }
+
+    @Test func exitCodes() throws {
+        #expect(try swb(["-c", "1"]).status == 0)
+        let runtime = try swb(["-c", "error \"boom\""])
+        #expect(runtime.status == 1)
+        #expect(runtime.stderr.contains("error: boom"))
+        let parse = try swb(["-c", "let = 1"])
+        #expect(parse.status == 2)
+        #expect(parse.stderr.contains("<command line>:1:5"))
+        let missing = try swb(["nope.swb"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read `nope.swb`"))
+        #expect(try swb(["--frobnicate"]).status == 2)
+        let exited = try swb(["-c", "print before; try { exit 3 } catch $e { print caught }; print after"])
+        #expect(exited.status == 3)
+        #expect(exited.stdout == "before\n")
+    }
+
+    @Test func aFailedActionRowExitsOne() throws {
+        // Agent 999999 does not exist on the sandbox: the action reports a failed row.
+        let r = try swb(["-c", "[{id: 999999, vendor: \"chatrhub\", kind: \"agent\"}] | assign group 10204"])
+        #expect(r.status == 1, "stdout: \(r.stdout)\nstderr: \(r.stderr)")
+    }
+
+    @Test func checkParsesWithoutRunning() throws {
+        let ok = try swb(["check", "job.swb"], files: ["job.swb": "error \"would fail if run\"\n"])
+        #expect(ok.status == 0)
+        let bad = try swb(["check", "bad.swb"], files: ["bad.swb": "let = 1\nprint (1 +)\n"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("bad.swb:1:") && bad.stderr.contains("bad.swb:2:"))
+    }
+
+    @Test func versionAndHelp() throws {
+        #expect(try swb(["--version"]).stdout.hasPrefix("swb "))
+        let help = try swb(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("swb -c 'PIPELINE'"))
+    }
+}
