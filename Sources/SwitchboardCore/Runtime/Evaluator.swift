@@ -382,8 +382,8 @@ extension Interpreter {
             return try member(try eval(base, env: env), name, optional: optional, span: span)
         case .index(let base, let idx, _, let span):
             return try index(try eval(base, env: env), try eval(idx, env: env), span: span, indexSpan: idx.span)
-        case .binary(let op, let l, let r, let span):
-            return try binary(op, l, r, span, env: env)
+        case .binary(let b):
+            return try binary(b, env: env)
         case .unary(let op, let x, let span):
             let v = try eval(x, env: env)
             switch op {
@@ -402,12 +402,12 @@ extension Interpreter {
         case .list(let items, _):
             var out: [Value] = []
             out.reserveCapacity(items.count)
-            for x in items { out.append(try eval(x, env: env)) }
+            for k in items.indices { out.append(try eval(items[k], env: env)) }
             return .list(out)
         case .record(let shape, let exprs, _):
             var values: [Value] = []
             values.reserveCapacity(exprs.count)
-            for x in exprs { values.append(try eval(x, env: env)) }
+            for k in exprs.indices { values.append(try eval(exprs[k], env: env)) }
             return .record(Record(shape: shape, values: values))
         case .closure(let decl):
             return .closure(Closure(decl: decl, env: env))
@@ -426,9 +426,10 @@ extension Interpreter {
                 switch piece {
                 case .text(let t): s += t
                 case .expr(let p):
-                    // One expression stage (`\($i)`): what `evalPipeline` would do with no input.
-                    let v: Value
-                    if let e = p.singleExpression { v = try eval(e, env: env) } else { v = try evalPipeline(p, env: env, input: .null) }
+                    s += Formatter.plain(try evalPipeline(p, env: env, input: .null).collected())
+                case .single(let e):
+                    // One expression stage (`\($i)`): what `evalPipeline` does with no input.
+                    let v = try eval(e, env: env)
                     switch v {
                     case .string(let t): s += t
                     case .int(let n): s += String(n)
@@ -539,23 +540,39 @@ extension Interpreter {
 
     // MARK: - Operators
 
-    func binary(_ op: BinaryOp, _ le: Expr, _ re: Expr, _ span: SourceSpan, env: Environment) throws -> Value {
+    func binary(_ b: BinaryNode, env: Environment) throws -> Value {
+        let op = b.op
         switch op {
         case .and:
-            guard try truth(try eval(le, env: env), le.span, "the left side of `and`") else { return .bool(false) }
-            return .bool(try truth(try eval(re, env: env), re.span, "the right side of `and`"))
+            guard try truth(try eval(b.lhs, env: env), b.lhs.span, "the left side of `and`") else { return .bool(false) }
+            return .bool(try truth(try eval(b.rhs, env: env), b.rhs.span, "the right side of `and`"))
         case .or:
-            if try truth(try eval(le, env: env), le.span, "the left side of `or`") { return .bool(true) }
-            return .bool(try truth(try eval(re, env: env), re.span, "the right side of `or`"))
+            if try truth(try eval(b.lhs, env: env), b.lhs.span, "the left side of `or`") { return .bool(true) }
+            return .bool(try truth(try eval(b.rhs, env: env), b.rhs.span, "the right side of `or`"))
         case .coalesce:
-            let l = try eval(le, env: env)
-            return l.isNull ? try eval(re, env: env) : l
+            let l = try eval(b.lhs, env: env)
+            return l.isNull ? try eval(b.rhs, env: env) : l
         default:
             break
         }
-        let l = try eval(le, env: env)
-        let r = try eval(re, env: env)
-        return try Operators.apply(op, l, r, span: span, interpreter: self)
+        let l = try eval(b.lhs, env: env)
+        let r = try eval(b.rhs, env: env)
+        // Int fast paths; anything else (and every error) goes through `Operators`.
+        if case .int(let x) = l, case .int(let y) = r {
+            switch op {
+            case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
+            case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
+            case .lt: return .bool(x < y)
+            case .le: return .bool(x <= y)
+            case .gt: return .bool(x > y)
+            case .ge: return .bool(x >= y)
+            case .eq: return .bool(x == y)
+            case .ne: return .bool(x != y)
+            case .mod: if y > 0 { return .int(x % y) }
+            default: break
+            }
+        }
+        return try Operators.apply(op, l, r, span: b.span, interpreter: self)
     }
 }
 

@@ -26,7 +26,8 @@ public indirect enum Expr {
     case record(Shape, [Expr], SourceSpan)
     case closure(ClosureDecl)
     case unary(UnaryOp, Expr, SourceSpan)
-    case binary(BinaryOp, Expr, Expr, SourceSpan)
+    /// A final class node, so matching it retains one object instead of both operand boxes.
+    case binary(BinaryNode)
     case range(Expr, Expr, inclusive: Bool, SourceSpan)
     /// `name(a, b)`: a command called with positional arguments and no input.
     case call(CommandCall)
@@ -39,18 +40,35 @@ public indirect enum Expr {
         switch self {
         case .literal(_, let s), .interpolated(_, let s), .variable(_, let s), .rowField(_, let s),
              .member(_, _, _, let s), .index(_, _, _, let s), .list(_, let s), .record(_, _, let s),
-             .unary(_, _, let s), .binary(_, _, _, let s), .range(_, _, _, let s), .subexpression(_, let s),
+             .unary(_, _, let s), .range(_, _, _, let s), .subexpression(_, let s),
              .ifExpr(_, _, let s), .tryExpr(_, _, _, let s):
             return s
         case .closure(let c): return c.span
         case .call(let c): return c.span
+        case .binary(let b): return b.span
         }
+    }
+}
+
+/// `lhs op rhs`.
+public final class BinaryNode {
+    public let op: BinaryOp
+    public let lhs: Expr
+    public let rhs: Expr
+    public let span: SourceSpan
+    init(_ op: BinaryOp, _ lhs: Expr, _ rhs: Expr, _ span: SourceSpan) {
+        self.op = op
+        self.lhs = lhs
+        self.rhs = rhs
+        self.span = span
     }
 }
 
 public enum InterpolationPiece {
     case text(String)
     case expr(Pipeline)
+    /// `\(expr)` whose pipeline is one expression stage (evaluated without the pipeline machinery).
+    case single(Expr)
 }
 
 public enum Argument {

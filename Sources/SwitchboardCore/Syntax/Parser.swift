@@ -594,7 +594,7 @@ public struct Parser {
             advance()
             skipNewlines()
             let rhs = try parseBinary(prec)
-            lhs = .binary(op, lhs, rhs, lhs.span.to(rhs.span))
+            lhs = .binary(BinaryNode(op, lhs, rhs, lhs.span.to(rhs.span)))
         }
         return lhs
     }
@@ -746,7 +746,7 @@ public struct Parser {
                     if case .eof = sub.peek().kind {} else {
                         throw sub.fail("unexpected \(sub.describe(sub.peek())) in interpolation", at: sub.peek())
                     }
-                    pieces.append(.expr(p))
+                    pieces.append(p.singleExpression.map(InterpolationPiece.single) ?? .expr(p))
                 } catch {}
                 errors.append(contentsOf: sub.errors)
             }
