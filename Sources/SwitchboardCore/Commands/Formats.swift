@@ -93,8 +93,10 @@ extension Builtins {
             throw SwitchboardError.unknown("format", name, candidates: DataFormat.allCases.map(\.rawValue) + ["table"], span: ctx.args.span(0),
                                            suffix: " for `to` (json, csv, ndjson or table)")
         }
+        // Errors from the stages before (a lazy stream) keep their own message and place.
+        let items = try v.collected()
         do {
-            return .string(try format.encode(v, pretty: ctx.args.has("pretty")))
+            return .string(try format.encode(items, pretty: ctx.args.has("pretty")))
         } catch let e as SwitchboardError {
             throw ctx.error(e.kind, "to \(format.rawValue): \(e.message)")
         }

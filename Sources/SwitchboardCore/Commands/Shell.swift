@@ -9,7 +9,7 @@ extension Builtins {
                           input: "nothing", output: "nothing"),
                 description: "End the script with an exit status: 0 for success, 2 for bad usage by convention.",
                 category: "shell",
-                examples: [Example("stop a script that was called wrongly", #"if ($args | length) == 0 { print "usage: job.swb FILE"; exit 2 }"#)]) { ctx in
+                examples: [Example("stop a script that was called wrongly", #"if ($args | length) > 3 { print "usage: job.swb [FILE]"; exit 2 }"#)]) { ctx in
             let code = try ctx.int(0)
             guard (0...255).contains(code) else { throw ctx.error(.value, "exit: the status must be 0 to 255, not \(code)", arg: 0) }
             throw ExitRequest(code: Int32(code))

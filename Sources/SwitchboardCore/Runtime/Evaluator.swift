@@ -127,7 +127,7 @@ extension Interpreter {
     func invoke(_ call: CommandCall, env: Environment, input: Value) throws -> Value {
         guard let command = env.command(call.name) ?? command(named: call.name) else {
             // Inside a closure, a lone unknown word is a field of the current row.
-            if call.arguments.isEmpty, case .record(let r)? = env.lookup("it") { return r[call.name] ?? .null }
+            if call.arguments.isEmpty, env.lookup("it") != nil { return try eval(.rowField(call.name, call.nameSpan), env: env) }
             var candidates = commands.map(\.name)
             candidates.append(contentsOf: env.visibleCommands)
             var err = SwitchboardError.unknown("command", call.name, candidates: candidates, span: call.nameSpan)
@@ -152,7 +152,7 @@ extension Interpreter {
                 defer { callDepth -= 1 }
                 return try runFunction(uf, Environment(parent: uf.env, names: decl.slotNames, values: values), input: fnInput)
             } catch let e as SwitchboardError {
-                throw e.at(call.span)
+                throw located(e, call, command)
             }
         }
         let args = try bind(call, command.signature, env: env)
@@ -161,8 +161,20 @@ extension Interpreter {
         do {
             return try command.run(ctx)
         } catch let e as SwitchboardError {
-            throw e.at(call.span)
+            throw located(e, call, command)
         }
+    }
+
+    /// Points an error at the call; an error inside a prelude command points at the user's
+    /// call, not into stdlib/prelude.swb (the prelude's line is kept in the hint).
+    func located(_ e: SwitchboardError, _ call: CommandCall, _ command: Command) -> SwitchboardError {
+        guard command.category == "prelude", e.span.isKnown, e.kind != .limit, e.kind != .cancelled,
+              let f = sources.file(e.span.source), f.name.hasPrefix("stdlib/") else { return e.at(call.span) }
+        var moved = e
+        if moved.hint == nil { moved.hint = "raised inside the prelude command `\(command.name)` (\(location(e.span)))" }
+        moved.span = call.span
+        moved.label = nil
+        return moved
     }
 
     func bind(_ call: CommandCall, _ sig: Signature, env: Environment) throws -> Arguments {
@@ -572,6 +584,9 @@ extension Interpreter {
             default: break
             }
         }
+        // Parenthesised pipelines are streams: operate on what they hold.
+        if case .stream = l { return try Operators.apply(op, try l.collected(), try r.collected(), span: b.span, interpreter: self) }
+        if case .stream = r { return try Operators.apply(op, l, try r.collected(), span: b.span, interpreter: self) }
         return try Operators.apply(op, l, r, span: b.span, interpreter: self)
     }
 }

@@ -32,8 +32,8 @@ public final class Interpreter {
 
     /// Rows per page when a stream prints as a table.
     static let tablePageSize = 50
-    var callDepth = 0
-    var steps = 0
+    @exclusivity(unchecked) var callDepth = 0
+    @exclusivity(unchecked) var steps = 0
     var outputBytes = 0
     var deadline: ContinuousClock.Instant?
     var currentDirectory: [String?] = [nil]

@@ -403,11 +403,12 @@ public struct Parser {
             let next = peek2()
             // `name(args)` is an expression call.
             if next.isOp("("), !next.spaceBefore { return .expr(try parseExpr()) }
-            if !isKnownCommand(w) {
-                // Inside a closure, a bare field followed by an operator (or alone) is an expression on the row.
-                if closureDepth > 0, isBinaryOperator(next) || (next.isOp(".") && !next.spaceBefore) || atStageEnd(next) {
-                    return .expr(try parseExpr())
-                }
+            // Inside a closure, a bare word followed by an operator is an expression on the row,
+            // even when a command has that name (`each { count + 1 }`). A word alone is a command
+            // call that reads the row's field when no such command exists at run time, so
+            // commands defined later (by `source`) still work.
+            if closureDepth > 0, isBinaryOperator(next) || (next.isOp(".") && !next.spaceBefore) {
+                return .expr(try parseExpr())
             }
             return .command(try parseCommandCall())
         }
@@ -536,6 +537,8 @@ public struct Parser {
             break
         }
         let s = span(first.start, end)
+        // `4b3c` in `/v1/teams/e134a2de-4b3c-...` is no bad duration here: it is part of a word.
+        errors.removeAll { $0.span.source == source && $0.span.start >= s.start && $0.span.end <= s.end && $0.message.hasPrefix("unknown unit") }
         var text = file.text(of: s)
         if case .string(let parts) = first.kind, let plain = parts.plainText, end == first.end { text = plain }
         return .literal(.string(text), s)
