@@ -100,6 +100,20 @@ struct RobustnessTests {
         #expect(a.message.contains("401"))
     }
 
+    /// SmartAssist without a configured JWT: one is minted (HS256) from client_id and the client secret.
+    @Test func smartAssistMintsItsJWT() async throws {
+        let h = try await Harness(connections: { s in
+            s.vendors.map { v in
+                var creds = v.credentials
+                creds["jwt"] = nil
+                return VendorConnection(name: v.name, baseURL: v.baseURL, credentials: creds)
+            }
+        })
+        defer { Task { await h.stop() } }
+        let r = await h.run("agents --vendor smartassist | first 2 | length")
+        #expect(r.json == "2", "\(r.message)")
+    }
+
     @Test func secretsAppearNowhere() async throws {
         let logPath = NSTemporaryDirectory() + "swb-log-\(UUID().uuidString).jsonl"
         let h = try await Harness(SandboxOptions(logPath: logPath))

@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CONF=${1:-release}
 SCRATCH=${SCRATCH:-.build-vendors}
-swift build --scratch-path "$SCRATCH" -c "$CONF" --build-tests >&2
-SWB_BENCH=1 swift test --scratch-path "$SCRATCH" -c "$CONF" --skip-build --filter 'SwitchboardVendorsTests.BenchTests' 2>&1 | grep -E '^BENCH|✘'
+swift build --scratch-path "$SCRATCH" -c "$CONF" --build-tests -Xswiftc -enable-testing >&2
+SWB_BENCH=1 swift test --scratch-path "$SCRATCH" -c "$CONF" -Xswiftc -enable-testing --skip-build --filter 'SwitchboardVendorsTests.BenchTests' 2>&1 | grep -E '^BENCH|✘'
