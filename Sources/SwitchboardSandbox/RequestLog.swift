@@ -83,7 +83,9 @@ final class RequestLog: Sendable {
 
     static func isSecretName(_ name: String) -> Bool {
         let n = name.lowercased()
-        return ["key", "token", "secret", "jwt", "password", "auth", "credential"].contains { n.contains($0) }
+        // Whole names for `auth` (a header), so `authorization_level` is still logged.
+        if n == "auth" || n == "authorization" { return true }
+        return ["key", "token", "secret", "jwt", "password", "credential"].contains { n.contains($0) }
     }
 
     /// Replaces any literal sandbox credential in `text`.

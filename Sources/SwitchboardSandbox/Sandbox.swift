@@ -101,7 +101,10 @@ public final class Sandbox: Sendable {
         async let dixa = Dixa(generator: generator, agents: options.agents)
         let emulators: [any VendorEmulator] = await [chatrhub, agentiq, smartassist, dixa]
 
-        let log = try RequestLog(path: options.logPath, secrets: emulators.flatMap { $0.credentials.values })
+        let log = try RequestLog(path: options.logPath, secrets: emulators.flatMap { e in
+            // Ids (stream, account, client) are not secrets; keys, JWTs and the client secret are.
+            e.credentials.filter { ["api_key", "jwt", "client_secret"].contains($0.key) }.map(\.value)
+        })
         var logger = Logger(label: "switchboard.sandbox")
         logger.logLevel = .critical
 

@@ -22,7 +22,7 @@ public struct ObjectKind: Sendable {
         var all = [id, .string(vendor), .string(kind)]
         all.reserveCapacity(fields.count + 4)
         all.append(contentsOf: values)
-        all.append(raw)
+        all.append(Redaction.withoutSecretFields(raw))
         return .record(Record(shape: shape, values: all))
     }
 }
@@ -144,4 +144,25 @@ final class Cache<Key: Hashable & Sendable, V: Sendable>: Sendable {
     private let storage = Mutex<[Key: V]>([:])
     func get(_ k: Key) -> V? { storage.withLock { $0[k] } }
     func set(_ k: Key, _ v: V) { storage.withLock { $0[k] = v } }
+}
+
+extension Redaction {
+    /// The vendor's payload without fields that hold credentials (ChatrHub sends
+    /// `xmpp_password` with every agent and visitor): secrets never reach output.
+    static func withoutSecretFields(_ v: Value) -> Value {
+        switch v {
+        case .record(var r):
+            for k in r.keys {
+                let lower = k.lowercased()
+                if lower.contains("password") || lower.hasSuffix("secret") || lower == "api_key" || lower == "token" {
+                    r.remove(k)
+                } else if let inner = r[k], inner.asRecord != nil || inner.asList != nil {
+                    r[k] = withoutSecretFields(inner)
+                }
+            }
+            return .record(r)
+        case .list(let l): return .list(l.map(withoutSecretFields))
+        default: return v
+        }
+    }
 }

@@ -148,6 +148,34 @@ struct EmbeddingTests {
         #expect(results.value == "987,987,987,987,")
     }
 
+    @Test func readOnlySendsNoWrite() throws {
+        var config = ShellConfiguration()
+        config.output = { _ in }
+        config.diagnostics = { _ in }
+        config.capabilities = [.readOnly]
+        let (shell, sandbox) = try Shell.sandboxed(config)
+        // Reads work...
+        #expect(try shell.evaluate("agents | length", as: Int.self) == 40)
+        // ...every action is refused before any request.
+        for script in ["agents | first 3 | assign group 10204", "agents --vendor dixa | first 1 | set name X",
+                       "groups | first 1 | delete --yes", "conversations --vendor dixa --query x | close"] {
+            #expect(throws: ShellError.self, "\(script)") { try shell.evaluate(script) }
+        }
+        let writes = sandbox.requests.filter { $0.method != "GET" }
+        #expect(writes.isEmpty, "writes reached the sandbox: \(writes.map { "\($0.method) \($0.path)" })")
+    }
+
+    @Test func noNetworkSendsNothing() throws {
+        var config = ShellConfiguration()
+        config.output = { _ in }
+        config.diagnostics = { _ in }
+        config.capabilities = [.noNetwork]
+        let (shell, sandbox) = try Shell.sandboxed(config)
+        #expect(throws: ShellError.self) { try shell.evaluate("agents | length") }
+        #expect(throws: ShellError.self) { try shell.evaluate("http GET /api/v1/agents.json") }
+        #expect(sandbox.requests.isEmpty)
+    }
+
     @Test func environmentIsTheHostsChoice() throws {
         let (shell, _) = try shell { $0.environment = ["TEAM": "blue"] }
         #expect(try shell.evaluate("env TEAM", as: String.self) == "blue")

@@ -254,7 +254,7 @@ enum ActionCommands {
         for (i, item) in items.enumerated() {
             let r: StepResult
             if case .failure(let e) = plans[i] { r = StepResult(ok: false, status: nil, error: Redaction.scrub(String(describing: e), secrets: secrets)) } else { r = results[i]! }
-            if r.ok { ok[item.vendor, default: 0] += 1 } else { failed[item.vendor, default: 0] += 1 }
+            if r.ok { ok[item.vendor, default: 0] += 1 } else { failed[item.vendor, default: 0] += 1; interp.failedActionRows += 1 }
             rows.append(.record(Record(shape: rowShape, values: [.string(item.vendor), .string(item.kind), item.id, .string(action.label), .bool(r.ok),
                                                                   r.status.map(Value.int) ?? .null, r.error.map(Value.string) ?? .null])))
         }

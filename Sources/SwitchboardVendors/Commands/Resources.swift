@@ -81,6 +81,12 @@ enum ResourceCommands {
              examples: [Example("last week's chat report", "report --vendor chatrhub | get total_chats")]),
     ]
 
+    /// Normalized fields per resource command, for completion after `where`, `select`, ...
+    static let outputFields: [String: [String]] = [
+        "agents": Fields.agent, "groups": Fields.group, "queues": Fields.group,
+        "conversations": Fields.conversation, "customers": Fields.customer, "messages": Fields.message,
+    ]
+
     static func all() -> [Command] {
         var out: [Command] = []
         for spec in specs {
@@ -94,7 +100,8 @@ enum ResourceCommands {
     static func command(_ spec: Spec, name: String) -> Command {
         let positionals = spec.takesId ? [Parameter("id", .any, "one object by id", optional: true)] : []
         let sig = Signature(name, positionals: positionals, flags: spec.flags + [vendorFlag],
-                            input: spec.inputKinds.isEmpty ? "nothing" : "stream<record>", output: "stream<record>")
+                            input: spec.inputKinds.isEmpty ? "nothing" : "stream<record>", output: "stream<record>",
+                            outputFields: outputFields[spec.name].map { ["id", "vendor", "kind"] + $0 + ["raw"] } ?? [])
         let desc = name == spec.name ? spec.description : spec.description + " (`\(name)` is `\(spec.name)`.)"
         let examples = name == spec.name ? spec.examples : []
         return Command(sig, description: desc, category: "vendor", examples: examples) { ctx in
