@@ -13,7 +13,7 @@ final class ActionTests {
     init() async throws { h = try await Harness() }
     deinit { let h = h; Task { await h.stop() } }
 
-    static let sa = "/agentassist/api/v1/public/[REDACTED]"
+    static let sa = "/agentassist/api/v1/public/st-sbx-0001"
 
     /// Runs `script`, then checks its writes (`*` ends a prefix) and bodies, and that every row is ok.
     @discardableResult
@@ -60,7 +60,7 @@ final class ActionTests {
         await expectWrites(#"conversations 3 --vendor chatrhub | set tag "vip""#,
                            [("PATCH /api/v1/chats/3.json", #"{"data":{"type":"chats","attributes":{"tag":"vip"}}}"#)], rows: 1)
         await expectWrites(#"invite {name: "Ann Lee", email: "ann@example.com"} --vendor chatrhub"#,
-                           [("POST /api/v1/agents/invite.json", #"{"data":{"type":"agents","attributes":{"full_name":"Ann Lee","email":"ann@example.com","authorization_level":"[REDACTED]"}}}"#)], rows: 1)
+                           [("POST /api/v1/agents/invite.json", #"{"data":{"type":"agents","attributes":{"full_name":"Ann Lee","email":"ann@example.com","authorization_level":1}}}"#)], rows: 1)
         await expectWrites(#"create group {name: "Night shift"} --vendor chatrhub"#,
                            [("POST /api/v1/groups.json", #"{"data":{"type":"groups","attributes":{"group_name":"Night shift"}}}"#)], rows: 1)
         await expectWrites(#"create customer {name: "Bo Ek", email: "bo@example.com"} --vendor chatrhub"#,

@@ -33,7 +33,7 @@ final class ResourceTests {
         }
     }
 
-    static let sa = "/agentassist/api/v1/public/[REDACTED]"   // the sandbox log redacts the stream id
+    static let sa = "/agentassist/api/v1/public/st-sbx-0001"
 
     static let cases: [Case] = [
         // agents [ID]
