@@ -43,7 +43,8 @@ measure() {  # id cmd -> "median_s rss_mib" or "WRONG"
   hyperfine --shell=none --warmup "$WARMUP" --runs "$RUNS" --style none --export-json "$OUT/$id.json" "$cmd" >/dev/null 2>&1
   local med rss
   med=$(jq -r '.results[0].median' "$OUT/$id.json")
-  rss=$( { /usr/bin/time -f '%M' $cmd >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
+  /usr/bin/time -f '%M' -o "$OUT/$id.rss" $cmd >/dev/null 2>&1 || true
+  rss=$(tail -n1 "$OUT/$id.rss")
   awk -v m="$med" -v r="$rss" 'BEGIN{printf "%.4f %.0f", m, r/1024}'
 }
 
@@ -55,6 +56,7 @@ for row in "${rows[@]}"; do
   IFS='|' read -r id wl expected swbcmd peers <<<"$row"
   [[ "$id" =~ $ONLY ]] || continue
   read -r ss sm <<<"$(measure "$id-swb" "$swbcmd" "$expected")"
+  if [ "$ss" = "WRONG" ]; then echo "| $wl | WRONG OUTPUT (see $OUT/$id-swb.wrong) | | | | | |"; continue; fi
   IFS=';' read -ra plist <<<"$peers"
   for p in "${plist[@]}"; do
     name=${p%%=*}; cmd=${p#*=}
