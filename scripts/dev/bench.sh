@@ -25,7 +25,7 @@ PY=/usr/bin/python3
 if [ ! -s "$DATA.json" ]; then "$PY" "$SHARED/bench/gen_agents.py" --prefix "$DATA" >&2; fi
 
 W1=166667
-W5=$'available 333334\nunavailable 333333\noffline 333333'
+W5='available 333334\nunavailable 333333\noffline 333333'   # \n expanded in measure: rows are one line each
 # id | workload | expected | swb command | peer commands (name=command;...)
 rows=(
   "w1|W1 filter-project (1M, in memory)|$W1|$SWB $B/w1_filter_project.swb|python3=$PY $P/w1_filter_project.py;lua5.4=lua5.4 $P/w1_filter_project.lua;jq=jq -n -f $P/w1_filter_project.jq"
@@ -37,7 +37,8 @@ rows=(
 )
 
 measure() {  # id cmd -> "median_s rss_mib" or "WRONG"
-  local id=$1 cmd=$2 expected=$3 got
+  local id=$1 cmd=$2 expected got
+  expected=$(printf '%b' "$3")
   got=$($cmd 2>"$OUT/$id.err" | sed 's/[[:space:]]*$//') || true
   if [ "$got" != "$expected" ]; then echo "WRONG"; printf '%s\n' "$got" >"$OUT/$id.wrong"; return; fi
   hyperfine --shell=none --warmup "$WARMUP" --runs "$RUNS" --style none --export-json "$OUT/$id.json" "$cmd" >/dev/null 2>&1
