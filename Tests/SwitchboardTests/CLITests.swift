@@ -85,6 +85,16 @@ struct CLITests {
         #expect(r.status == 1, "stdout: \(r.stdout)\nstderr: \(r.stderr)")
     }
 
+    @Test func aTypoInAResourceFieldIsAnError() throws {
+        for line in ["agents | sort-by lod", "agents | count-by stauts", "agents | get nmae"] {
+            let r = try swb(["-c", line])
+            #expect(r.status == 1, "\(line)")
+            #expect(r.stderr.contains("did you mean"), "\(line): \(r.stderr)")
+        }
+        // A plain record's missing field still reads as null.
+        #expect(try swb(["-c", "[{a: 1}, {b: 2}] | sort-by a | length"]).stdout == "2\n")
+    }
+
     @Test func checkParsesWithoutRunning() throws {
         let ok = try swb(["check", "job.swb"], files: ["job.swb": "error \"would fail if run\"\n"])
         #expect(ok.status == 0)

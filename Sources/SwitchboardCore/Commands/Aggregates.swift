@@ -42,7 +42,7 @@ extension Builtins {
                 guard case .record = item else {
                     throw ctx.error(.type, "\(ctx.signature.name): expects records, but an item is \(article(item.typeName))", arg: 0)
                 }
-                v = path.lookup(item) ?? .null
+                v = try ctx.field(path, of: item)
             }
             if v.isNull { continue }
             try body(v)
@@ -167,7 +167,7 @@ extension Builtins {
                 guard case .record = item else {
                     throw ctx.error(.type, "\(ctx.signature.name): expects records, but an item is \(article(item.typeName))", arg: 0)
                 }
-                key = path.lookup(item) ?? .null
+                key = try ctx.field(path, of: item)
             } else if case .record = item {
                 throw ctx.error(.usage, "\(ctx.signature.name): the items are records; name the field to count, e.g. `\(ctx.signature.name) status`")
             }
@@ -204,7 +204,7 @@ extension Builtins {
             guard case .record = row else {
                 throw ctx.error(.type, "group-by: expects records, but an item is \(article(row.typeName))", arg: 0)
             }
-            let v = path.lookup(row) ?? .null
+            let v = try ctx.field(path, of: row)
             let key = v.isNull ? "null" : Formatter.plain(v)
             if let s = slots[key] {
                 groups[s].append(row)

@@ -278,6 +278,14 @@ extension CallContext {
         return mapRows { try body(try ctx.record($0)) }
     }
 
+    /// The value at `path` in a row: null when a plain record lacks it, but an error with
+    /// suggestions when a resource object does (its fields are known: `sort-by lod` is a typo).
+    func field(_ path: FieldPath, of row: Value) throws -> Value {
+        if let v = path.lookup(row) { return v }
+        if case .record(let r) = row, r.tag != nil, r[path.parts[0]] == nil { throw unknownField(path, in: r) }
+        return .null
+    }
+
     /// An "unknown field" error with suggestions from the record's fields.
     func unknownField(_ path: FieldPath, in r: Record, arg i: Int? = nil) -> SwitchboardError {
         let span = i.map { args.span($0) }.flatMap { $0.isKnown ? $0 : nil } ?? self.span

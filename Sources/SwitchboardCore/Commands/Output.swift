@@ -59,11 +59,11 @@ extension Builtins {
             while let row = try it.next() {
                 try ctx.interpreter.tick()
                 guard case .record = row else { throw ctx.error(.type, "chart: --by needs records, but an item is \(article(row.typeName))", flag: "by") }
-                let v = field.lookup(row) ?? .null
+                let v = try ctx.field(field, of: row)
                 guard v.isNull || v.asDouble != nil || { if case .duration = v { true } else { false } }() else {
                     throw ctx.error(.type, "chart: `\(field.text)` must be a number to plot, but one row has \(article(v.typeName))", arg: 0)
                 }
-                bars.append((Formatter.plain(by.lookup(row) ?? .null), v))
+                bars.append((Formatter.plain(try ctx.field(by, of: row)), v))
             }
         } else if field == nil, case .record(let r) = ctx.input {
             // A record of numbers (or of lists, as `group-by` makes): one bar per field.

@@ -25,7 +25,7 @@ extension Builtins {
             let row = Value.record(r)
             var values: [Value] = []
             values.reserveCapacity(paths.count)
-            for p in paths { values.append(p.lookup(row) ?? .null) }
+            for p in paths { values.append(try ctx.field(p, of: row)) }
             return .record(Record(shape: shape, values: values))
         }
     } }
@@ -81,7 +81,7 @@ extension Builtins {
             guard case .record = row else {
                 throw ctx.error(.type, "get: expects records, but an item is \(article(row.typeName))", arg: 0)
             }
-            return path.lookup(row) ?? .null
+            return try ctx.field(path, of: row)
         }
     } }
 

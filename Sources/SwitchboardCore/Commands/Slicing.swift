@@ -218,7 +218,7 @@ extension Builtins {
             var key = v
             if let path {
                 guard case .record = v else { throw ctx.error(.type, "uniq: expects records, but an item is \(article(v.typeName))", arg: 0) }
-                key = path.lookup(v) ?? .null
+                key = try ctx.field(path, of: v)
             }
             return seen.insert(HashableValue(key)).inserted ? v : nil
         }

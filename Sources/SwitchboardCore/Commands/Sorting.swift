@@ -30,7 +30,7 @@ extension Builtins {
                 guard case .record = item else {
                     throw ctx.error(.type, "sort-by: sorting by a field needs records, but an item is \(article(item.typeName))")
                 }
-                for p in paths { keys.append(p.lookup(item) ?? .null) }
+                for p in paths { keys.append(try ctx.field(p, of: item)) }
             }
         }
         var order = Array(items.indices)
