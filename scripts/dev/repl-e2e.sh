@@ -12,7 +12,7 @@ WORK=$(mktemp -d)
 SOCK="swb-e2e-$$"
 T="tmux -L $SOCK"
 passed=0; failed=0
-cleanup() { $T kill-server 2>/dev/null; [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null; rm -rf "$WORK"; }
+cleanup() { $T kill-server 2>/dev/null; if [ -n "${SANDBOX_PID:-}" ]; then kill "$SANDBOX_PID" 2>/dev/null; wait "$SANDBOX_PID" 2>/dev/null; fi; rm -rf "$WORK" 2>/dev/null || true; }
 trap cleanup EXIT
 
 check() {  # NAME CONDITION-COMMAND...
