@@ -465,17 +465,17 @@ extension ChatrHub {
         // MARK: Helpers
 
         /// The `data.attributes` object of a write body, or a 400 reply.
-        static func attributes(_ r: VendorRequest, type: String) -> Result<JSON, ReplyError> {
+        static func attributes(_ r: VendorRequest, type: String) throws(ReplyError) -> JSON {
             guard let body = r.json else {
-                return .failure(ReplyError(ChatrHub.error(400, "Request body must be JSON: {\"data\": {\"type\": \"\(type)\", \"attributes\": {...}}}")))
+                throw ReplyError(ChatrHub.error(400, "Request body must be JSON: {\"data\": {\"type\": \"\(type)\", \"attributes\": {...}}}"))
             }
             guard let data = body["data"], data.isObject, let attrs = data["attributes"], attrs.isObject else {
-                return .failure(ReplyError(ChatrHub.error(400, "Request body must be {\"data\": {\"type\": \"\(type)\", \"attributes\": {...}}}")))
+                throw ReplyError(ChatrHub.error(400, "Request body must be {\"data\": {\"type\": \"\(type)\", \"attributes\": {...}}}"))
             }
             if let t = data["type"], t.stringValue != type {
-                return .failure(ReplyError(ChatrHub.error(400, "data.type must be \"\(type)\"")))
+                throw ReplyError(ChatrHub.error(400, "data.type must be \"\(type)\""))
             }
-            return .success(attrs)
+            return attrs
         }
 
         /// A positive id from the path; nil for anything else (so `id - 1` cannot overflow).
@@ -564,10 +564,7 @@ extension ChatrHub {
 
         func updateAgent(_ r: VendorRequest, _ a: PathParams) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "agents") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "agents") } catch { return error.reply }
             let now = gen.anchor + 60
             return state.withLock { s in
                 guard let id = Store.intParam(a, "agent_id"), s.agents.indices.contains(id - 1) else {
@@ -584,10 +581,7 @@ extension ChatrHub {
 
         func invite(_ r: VendorRequest) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "agents") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "agents") } catch { return error.reply }
             for key in ["full_name", "authorization_level", "email"] where attrs[key] == nil || attrs[key]!.isNull {
                 return ChatrHub.error(400, "Missing required attribute: \(key)")
             }
@@ -675,10 +669,7 @@ extension ChatrHub {
 
         func assign(_ r: VendorRequest, _ a: PathParams) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "agent_groups") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "agent_groups") } catch { return error.reply }
             guard let bodyAgent = attrs["agent_id"]?.intValue ?? attrs["agent_id"]?.stringValue.flatMap({ Int($0) }) else {
                 return ChatrHub.error(400, "Missing required attribute: agent_id")
             }
@@ -782,10 +773,7 @@ extension ChatrHub {
 
         func tagChat(_ r: VendorRequest, _ a: PathParams) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "chats") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "chats") } catch { return error.reply }
             guard let tagValue = attrs["tag"] else { return ChatrHub.error(400, "Missing required attribute: tag") }
             guard tagValue.isNull || tagValue.stringValue != nil else { return Store.badValue("tag", "a string or null") }
             return state.withLock { s in
@@ -895,10 +883,7 @@ extension ChatrHub {
 
         func addGroup(_ r: VendorRequest) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "groups") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "groups") } catch { return error.reply }
             guard attrs["group_name"] != nil else { return ChatrHub.error(400, "Missing required attribute: group_name") }
             return state.withLock { s in
                 var g = Group(
@@ -913,10 +898,7 @@ extension ChatrHub {
 
         func editGroup(_ r: VendorRequest, _ a: PathParams) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "groups") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "groups") } catch { return error.reply }
             guard attrs["group_name"] != nil else { return ChatrHub.error(400, "Missing required attribute: group_name") }
             return state.withLock { s in
                 guard let id = Store.intParam(a, "group_id"), var g = s.groups[id] else { return Store.notFound("Group", a["group_id"]) }
@@ -1070,10 +1052,7 @@ extension ChatrHub {
 
         func addVisitor(_ r: VendorRequest) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "visitors") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "visitors") } catch { return error.reply }
             return state.withLock { s in
                 let id = s.visitors.count + 1
                 var v = Visitor(
@@ -1089,10 +1068,7 @@ extension ChatrHub {
 
         func editVisitor(_ r: VendorRequest, _ a: PathParams) -> VendorReply {
             let attrs: JSON
-            switch Store.attributes(r, type: "visitors") {
-            case .failure(let e): return e.reply
-            case .success(let v): attrs = v
-            }
+            do { attrs = try Store.attributes(r, type: "visitors") } catch { return error.reply }
             return state.withLock { s in
                 guard let id = Store.intParam(a, "visitor_id"), s.visitors.indices.contains(id - 1) else {
                     return Store.notFound("Visitor", a["visitor_id"])

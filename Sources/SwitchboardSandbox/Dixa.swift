@@ -311,11 +311,11 @@ extension Dixa {
             let limit: Int
         }
 
-        static func page(_ r: VendorRequest) -> Result<Page, ReplyError> {
+        static func page(_ r: VendorRequest) throws(ReplyError) -> Page {
             var limit = 100
             if let text = r.query("pageLimit") {
                 guard let v = Int(text), (1...1000).contains(v) else {
-                    return .failure(ReplyError(Dixa.message(400, "Invalid value for: query parameter pageLimit")))
+                    throw ReplyError(Dixa.message(400, "Invalid value for: query parameter pageLimit"))
                 }
                 limit = v
             }
@@ -324,11 +324,11 @@ extension Dixa {
                 guard let decoded = Data(base64Encoded: key).map({ String(decoding: $0, as: UTF8.self) }), decoded.hasPrefix("offset="),
                     let v = Int(decoded.dropFirst(7)), v >= 0, v <= 1 << 40
                 else {
-                    return .failure(ReplyError(Dixa.message(400, "Invalid value for: query parameter pageKey")))
+                    throw ReplyError(Dixa.message(400, "Invalid value for: query parameter pageKey"))
                 }
                 offset = v
             }
-            return .success(Page(offset: offset, limit: limit))
+            return Page(offset: offset, limit: limit)
         }
 
         /// `{"data": items, "meta": {"previous"?, "next"?}}` with absolute links that keep the
@@ -348,10 +348,10 @@ extension Dixa {
         }
 
         /// The JSON object body, or the documented 400.
-        static func body(_ r: VendorRequest) -> Result<JSON, ReplyError> {
-            guard let json = r.json else { return .failure(ReplyError(Dixa.undecodable)) }
-            guard json.isObject else { return .failure(ReplyError(Dixa.badBody)) }
-            return .success(json)
+        static func body(_ r: VendorRequest) throws(ReplyError) -> JSON {
+            guard let json = r.json else { throw ReplyError(Dixa.undecodable) }
+            guard json.isObject else { throw ReplyError(Dixa.badBody) }
+            return json
         }
 
         static func uuidList(_ body: JSON) -> [String]? {
@@ -380,10 +380,7 @@ extension Dixa {
 
         func listAgents(_ r: VendorRequest) -> VendorReply {
             let page: Page
-            switch Store.page(r) {
-            case .failure(let e): return e.reply
-            case .success(let p): page = p
-            }
+            do { page = try Store.page(r) } catch { return error.reply }
             let email = r.query("email")?.lowercased()
             let phone = r.query("phone")
             return state.withLock { s in
@@ -414,24 +411,27 @@ extension Dixa {
             let optional: [(String, WritableKeyPath<Agent, String?>)] = [
                 ("phoneNumber", \.phoneNumber), ("firstName", \.firstName), ("lastName", \.lastName), ("avatarUrl", \.avatarUrl),
             ]
-            for (key, path) in optional {
-                guard let value = body[key] else { continue }
-                if value.isNull { a[keyPath: path] = nil; continue }
-                guard let text = value.stringValue else { return false }
-                a[keyPath: path] = text
+            return applyStrings(body, optional, to: &a)
+        }
+
+        /// Sets the optional string fields present in `body` (null clears one) and checks the
+        /// string-list fields agents and end users share; false when a field has the wrong type.
+        static func applyStrings<T>(_ body: JSON, _ fields: [(String, WritableKeyPath<T, String?>)], to value: inout T) -> Bool {
+            for (key, path) in fields {
+                guard let field = body[key] else { continue }
+                if field.isNull { value[keyPath: path] = nil; continue }
+                guard let text = field.stringValue else { return false }
+                value[keyPath: path] = text
             }
             for key in ["additionalEmails", "additionalPhoneNumbers", "middleNames"] {
-                if let value = body[key], value.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true { return false }
+                if let field = body[key], field.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true { return false }
             }
             return true
         }
 
         func createAgent(_ r: VendorRequest) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let name = body["displayName"]?.stringValue, !name.isEmpty, let email = body["email"]?.stringValue,
                 email.contains("@")
             else { return Dixa.badBody }
@@ -450,10 +450,7 @@ extension Dixa {
 
         func updateAgent(_ r: VendorRequest, _ id: String, replace: Bool) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             if replace && body["displayName"]?.stringValue == nil { return Dixa.badBody }
             return state.withLock { s in
                 guard let i = s.agentIndex[id] else { return Dixa.notFound }
@@ -525,10 +522,7 @@ extension Dixa {
 
         func createTeam(_ r: VendorRequest) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let name = body["name"]?.stringValue, !name.isEmpty else { return Dixa.badBody }
             return state.withLock { s in
                 s.created += 1
@@ -568,10 +562,7 @@ extension Dixa {
 
         func changeTeam(_ r: VendorRequest, _ id: String, add: Bool) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let ids = Store.uuidList(body) else { return Dixa.badBody }
             return state.withLock { s in
                 guard let t = s.teams.firstIndex(where: { $0.id == id }) else { return Dixa.notFound }
@@ -587,10 +578,7 @@ extension Dixa {
 
         func teamPresence(_ r: VendorRequest, _ id: String) -> VendorReply {
             let page: Page
-            switch Store.page(r) {
-            case .failure(let e): return e.reply
-            case .success(let p): page = p
-            }
+            do { page = try Store.page(r) } catch { return error.reply }
             return state.withLock { s in
                 guard let t = s.teams.first(where: { $0.id == id }) else { return Dixa.notFound }
                 let members = t.members.compactMap { s.agentIndex[$0] }
@@ -634,10 +622,7 @@ extension Dixa {
 
         func addQueueMembers(_ r: VendorRequest, _ id: String) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let ids = Store.uuidList(body), !ids.isEmpty, ids.count <= 10 else { return Dixa.badBody }
             return state.withLock { s in
                 guard let q = s.queues.firstIndex(where: { $0.id == id }) else { return Dixa.notFound }
@@ -665,10 +650,7 @@ extension Dixa {
 
         func removeQueueMembers(_ r: VendorRequest, _ id: String) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let ids = Store.uuidList(body), ids.count <= 10 else { return Dixa.badBody }
             return state.withLock { s in
                 guard let q = s.queues.firstIndex(where: { $0.id == id }) else { return Dixa.notFound }
@@ -695,10 +677,7 @@ extension Dixa {
 
         func createTag(_ r: VendorRequest) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let name = body["name"]?.stringValue, !name.isEmpty else { return Dixa.badBody }
             if let color = body["color"], color.stringValue == nil { return Dixa.badBody }
             return state.withLock { s in
@@ -747,10 +726,7 @@ extension Dixa {
 
         func listEndUsers(_ r: VendorRequest) -> VendorReply {
             let page: Page
-            switch Store.page(r) {
-            case .failure(let e): return e.reply
-            case .success(let p): page = p
-            }
+            do { page = try Store.page(r) } catch { return error.reply }
             let email = r.query("email")?.lowercased()
             let phone = r.query("phone")
             let external = r.query("externalId")
@@ -779,24 +755,12 @@ extension Dixa {
                 ("displayName", \.displayName), ("email", \.email), ("phoneNumber", \.phoneNumber), ("firstName", \.firstName),
                 ("lastName", \.lastName), ("avatarUrl", \.avatarUrl), ("externalId", \.externalId),
             ]
-            for (key, path) in fields {
-                guard let value = body[key] else { continue }
-                if value.isNull { u[keyPath: path] = nil; continue }
-                guard let text = value.stringValue else { return false }
-                u[keyPath: path] = text
-            }
-            for key in ["additionalEmails", "additionalPhoneNumbers", "middleNames"] {
-                if let value = body[key], value.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true { return false }
-            }
-            return true
+            return applyStrings(body, fields, to: &u)
         }
 
         func createEndUser(_ r: VendorRequest) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             return state.withLock { s in
                 s.created += 1
                 var u = EndUser(id: gen.uuid(393, s.created), createdAt: Int(Date().timeIntervalSince1970))
@@ -812,10 +776,7 @@ extension Dixa {
 
         func updateEndUser(_ r: VendorRequest, _ id: String, replace: Bool) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             return state.withLock { s in
                 guard let i = s.endUserIndex[id] else { return Dixa.notFound }
                 var u = replace ? EndUser(id: id, createdAt: s.endUsers[i].createdAt) : s.endUsers[i]
@@ -827,10 +788,7 @@ extension Dixa {
 
         func endUserConversations(_ r: VendorRequest, _ id: String) -> VendorReply {
             let page: Page
-            switch Store.page(r) {
-            case .failure(let e): return e.reply
-            case .success(let p): page = p
-            }
+            do { page = try Store.page(r) } catch { return error.reply }
             return state.withLock { s in
                 guard s.endUserIndex[id] != nil else { return Dixa.notFound }
                 let list = s.conversations.filter { $0.requesterId == id }
@@ -932,10 +890,7 @@ extension Dixa {
 
         func addNote(_ r: VendorRequest, _ id: Int) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let message = body["message"]?.stringValue, !message.isEmpty else { return Dixa.badBody }
             var created = Int(Date().timeIntervalSince1970)
             if let value = body["createdAt"] {
@@ -1003,10 +958,7 @@ extension Dixa {
 
         func claim(_ r: VendorRequest, _ id: Int) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let agent = body["agentId"]?.stringValue else { return Dixa.badBody }
             if let force = body["force"], force.boolValue == nil { return Dixa.badBody }
             let force = body["force"]?.boolValue ?? false
@@ -1030,10 +982,7 @@ extension Dixa {
             var userId: String?
             if !r.body.isEmpty {
                 let body: JSON
-                switch Store.body(r) {
-                case .failure(let e): return e.reply
-                case .success(let b): body = b
-                }
+                do { body = try Store.body(r) } catch { return error.reply }
                 if let value = body["userId"] {
                     guard let text = value.stringValue else { return Dixa.badBody }
                     userId = text
@@ -1052,10 +1001,7 @@ extension Dixa {
 
         func transfer(_ r: VendorRequest, _ id: Int) -> VendorReply {
             let body: JSON
-            switch Store.body(r) {
-            case .failure(let e): return e.reply
-            case .success(let b): body = b
-            }
+            do { body = try Store.body(r) } catch { return error.reply }
             guard let queue = body["queueId"]?.stringValue else { return Dixa.badBody }
             return state.withLock { s in
                 guard let i = Store.index(id, s) else { return Dixa.notFound }
@@ -1129,10 +1075,7 @@ extension Dixa {
 
         func orgActivityLog(_ r: VendorRequest) -> VendorReply {
             let page: Page
-            switch Store.page(r) {
-            case .failure(let e): return e.reply
-            case .success(let p): page = p
-            }
+            do { page = try Store.page(r) } catch { return error.reply }
             var from = Int.min, to = Int.max
             if let text = r.query("fromDatetime") {
                 guard let v = Timestamp.parseDateTime(text) else { return Dixa.message(400, "Invalid value for: query parameter fromDatetime") }
@@ -1161,10 +1104,7 @@ extension Dixa {
 
         func search(_ r: VendorRequest) -> VendorReply {
             let page: Page
-            switch Store.page(r) {
-            case .failure(let e): return e.reply
-            case .success(let p): page = p
-            }
+            do { page = try Store.page(r) } catch { return error.reply }
             guard let query = r.query("query"), !query.trimmingCharacters(in: .whitespaces).isEmpty else {
                 return Dixa.message(400, "Invalid value for: query parameter query")
             }

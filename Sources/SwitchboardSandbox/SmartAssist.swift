@@ -347,21 +347,21 @@ extension SmartAssist {
         }
 
         /// (offset, limit) from `page`/`skip` and `limit`, or a 400 reply.
-        static func paging(_ r: VendorRequest, skip: Bool) -> Result<(Int, Int), ReplyError> {
+        static func paging(_ r: VendorRequest, skip: Bool) throws(ReplyError) -> (Int, Int) {
             let limitText = r.query("limit") ?? "10"
             guard let limit = Int(limitText), (1...100).contains(limit) else {
-                return .failure(ReplyError(SmartAssist.error(400, "limit must be an integer from 1 to 100")))
+                throw ReplyError(SmartAssist.error(400, "limit must be an integer from 1 to 100"))
             }
             if skip {
                 guard let s = Int(r.query("skip") ?? "0"), s >= 0, s <= 1 << 40 else {
-                    return .failure(ReplyError(SmartAssist.error(400, "skip must be a non-negative integer")))
+                    throw ReplyError(SmartAssist.error(400, "skip must be a non-negative integer"))
                 }
-                return .success((s, limit))
+                return (s, limit)
             }
             guard let page = Int(r.query("page") ?? "1"), page >= 1, page <= 1_000_000_000 else {
-                return .failure(ReplyError(SmartAssist.error(400, "page must be an integer starting at 1")))
+                throw ReplyError(SmartAssist.error(400, "page must be an integer starting at 1"))
             }
-            return .success(((page - 1) * limit, limit))
+            return ((page - 1) * limit, limit)
         }
 
         static func envelope(_ items: [JSON], total: Int, offset: Int, limit: Int, skip: Bool) -> JSON {
@@ -376,10 +376,7 @@ extension SmartAssist {
 
         func listAgents(_ r: VendorRequest) -> VendorReply {
             let offset: Int, limit: Int
-            switch Store.paging(r, skip: false) {
-            case .failure(let e): return e.reply
-            case .success(let p): (offset, limit) = p
-            }
+            do { (offset, limit) = try Store.paging(r, skip: false) } catch { return error.reply }
             return state.withLock { s in
                 let page = s.agents.dropFirst(offset).prefix(limit).map { Store.agentJSON($0, s, style: "list") }
                 return .ok(Store.envelope(Array(page), total: s.agents.count, offset: offset, limit: limit, skip: false))
@@ -393,42 +390,41 @@ extension SmartAssist {
             }
         }
 
-        static func requireString(_ body: JSON, _ key: String, max: Int? = nil) -> Result<String, ReplyError> {
+        static func requireString(_ body: JSON, _ key: String, max: Int? = nil) throws(ReplyError) -> String {
             guard let value = body[key]?.stringValue, !value.isEmpty else {
-                return .failure(ReplyError(SmartAssist.error(400, "\(key) is required and must be a string")))
+                throw ReplyError(SmartAssist.error(400, "\(key) is required and must be a string"))
             }
             if let max, value.count > max {
-                return .failure(ReplyError(SmartAssist.error(400, "\(key) must be at most \(max) characters")))
+                throw ReplyError(SmartAssist.error(400, "\(key) must be at most \(max) characters"))
             }
-            return .success(value)
+            return value
         }
 
-        static func languageList(_ body: JSON, _ key: String) -> Result<JSON, ReplyError> {
+        static func languageList(_ body: JSON, _ key: String) throws(ReplyError) -> JSON {
             guard let items = body[key]?.arrayValue else {
-                return .failure(ReplyError(SmartAssist.error(400, "\(key) is required and must be an array")))
+                throw ReplyError(SmartAssist.error(400, "\(key) is required and must be an array"))
             }
             for item in items {
                 guard item["language"]?.stringValue != nil, let p = item["proficiency"]?.stringValue, proficiencies.contains(p) else {
-                    return .failure(
-                        ReplyError(SmartAssist.error(400, "\(key) items need language and proficiency (expert, novice, average, good)")))
+                    throw ReplyError(SmartAssist.error(400, "\(key) items need language and proficiency (expert, novice, average, good)"))
                 }
                 if let active = item["isActive"], active.boolValue == nil {
-                    return .failure(ReplyError(SmartAssist.error(400, "\(key).isActive must be a boolean")))
+                    throw ReplyError(SmartAssist.error(400, "\(key).isActive must be a boolean"))
                 }
             }
-            return .success(.array(items))
+            return .array(items)
         }
 
         func updateAgent(_ r: VendorRequest, _ id: String) -> VendorReply {
             guard let body = r.json, body.isObject else { return SmartAssist.error(400, "Request body must be a JSON object") }
             var email: String, first: String, last: String, phone: String, chat: JSON, voice: JSON
             do {
-                email = try Store.requireString(body, body["emailId"] != nil ? "emailId" : "emaiId").get()
-                first = try Store.requireString(body, "firstName", max: 50).get()
-                last = try Store.requireString(body, "lastName", max: 50).get()
-                phone = try Store.requireString(body, "phoneNumber").get()
-                chat = try Store.languageList(body, "chatLanguageSupport").get()
-                voice = try Store.languageList(body, "voiceLanguageSupport").get()
+                email = try Store.requireString(body, body["emailId"] != nil ? "emailId" : "emaiId")
+                first = try Store.requireString(body, "firstName", max: 50)
+                last = try Store.requireString(body, "lastName", max: 50)
+                phone = try Store.requireString(body, "phoneNumber")
+                chat = try Store.languageList(body, "chatLanguageSupport")
+                voice = try Store.languageList(body, "voiceLanguageSupport")
             } catch {
                 return error.reply
             }
@@ -482,9 +478,9 @@ extension SmartAssist {
             guard let body = r.json, body.isObject else { return SmartAssist.error(400, "Request body must be a JSON object") }
             let email: String, first: String, last: String
             do {
-                email = try Store.requireString(body, "emailId").get()
-                first = try Store.requireString(body, "firstName", max: 50).get()
-                last = try Store.requireString(body, "lastName", max: 50).get()
+                email = try Store.requireString(body, "emailId")
+                first = try Store.requireString(body, "firstName", max: 50)
+                last = try Store.requireString(body, "lastName", max: 50)
             } catch {
                 return error.reply
             }
@@ -523,27 +519,24 @@ extension SmartAssist {
 
         func listGroups(_ r: VendorRequest) -> VendorReply {
             let offset: Int, limit: Int
-            switch Store.paging(r, skip: true) {
-            case .failure(let e): return e.reply
-            case .success(let p): (offset, limit) = p
-            }
+            do { (offset, limit) = try Store.paging(r, skip: true) } catch { return error.reply }
             return state.withLock { s in
                 let page = s.groups.dropFirst(offset).prefix(limit).map { Store.groupJSON($0, s) }
                 return .ok(Store.envelope(Array(page), total: s.groups.count, offset: offset, limit: limit, skip: true))
             }
         }
 
-        static func managers(_ body: JSON) -> Result<JSON?, ReplyError> {
-            guard let value = body["managers"] else { return .success(nil) }
+        static func managers(_ body: JSON) throws(ReplyError) -> JSON? {
+            guard let value = body["managers"] else { return nil }
             guard let items = value.arrayValue else {
-                return .failure(ReplyError(SmartAssist.error(400, "managers must be an array")))
+                throw ReplyError(SmartAssist.error(400, "managers must be an array"))
             }
             for m in items {
                 guard m["userId"]?.stringValue != nil, let level = m["accessLevel"]?.stringValue, level == "full" || level == "view" else {
-                    return .failure(ReplyError(SmartAssist.error(400, "managers items need userId and accessLevel (full or view)")))
+                    throw ReplyError(SmartAssist.error(400, "managers items need userId and accessLevel (full or view)"))
                 }
             }
-            return .success(.array(items))
+            return .array(items)
         }
 
         static func echo(_ g: Group) -> JSON {
@@ -556,9 +549,9 @@ extension SmartAssist {
             guard let body = r.json, body.isObject else { return SmartAssist.error(400, "Request body must be a JSON object") }
             let name: String, description: String, managers: JSON?
             do {
-                name = try Store.requireString(body, "name", max: 50).get()
-                description = try Store.requireString(body, "description", max: 50).get()
-                managers = try Store.managers(body).get()
+                name = try Store.requireString(body, "name", max: 50)
+                description = try Store.requireString(body, "description", max: 50)
+                managers = try Store.managers(body)
             } catch {
                 return error.reply
             }
@@ -577,9 +570,9 @@ extension SmartAssist {
             guard let body = r.json, body.isObject else { return SmartAssist.error(400, "Request body must be a JSON object") }
             let name: String, description: String, managers: JSON?
             do {
-                name = try Store.requireString(body, "name", max: 50).get()
-                description = try Store.requireString(body, "description", max: 50).get()
-                managers = try Store.managers(body).get()
+                name = try Store.requireString(body, "name", max: 50)
+                description = try Store.requireString(body, "description", max: 50)
+                managers = try Store.managers(body)
             } catch {
                 return error.reply
             }
@@ -609,10 +602,7 @@ extension SmartAssist {
 
         func listQueues(_ r: VendorRequest) -> VendorReply {
             let offset: Int, limit: Int
-            switch Store.paging(r, skip: false) {
-            case .failure(let e): return e.reply
-            case .success(let p): (offset, limit) = p
-            }
+            do { (offset, limit) = try Store.paging(r, skip: false) } catch { return error.reply }
             return state.withLock { s in
                 let page = s.queues.dropFirst(offset).prefix(limit).map { q -> JSON in
                     let members: [JSON] = s.agents.filter { $0.queues.contains(q.id) }.map { a in
