@@ -23,6 +23,44 @@ public struct ShellConfiguration {
     public var loadModule: ((_ path: String, _ relativeTo: String?) throws -> (name: String, text: String))?
     /// Vendor connections given in code; no config file is read.
     public var vendors: [VendorConnection] = []
+    /// The host's own vendor adapter types, added to the built-in `chatrhub`, `agentiq`,
+    /// `smartassist` and `dixa` (a host type with a built-in's name replaces it). A connection
+    /// in `vendors` picks its adapter by `type`; an unknown type is an error from `Shell(config)`
+    /// that lists the known ones. Host vendors work like built-in ones: resource commands,
+    /// actions, `vendors`, `use`, `--vendor NAME` and `--vendor all`.
+    ///
+    /// ```swift
+    /// final class RosterAdapter: VendorAdapter {
+    ///     static let type = "roster"
+    ///     let client: VendorClient
+    ///     let agentKind: ObjectKind
+    ///     init(client: VendorClient) {
+    ///         self.client = client
+    ///         agentKind = ObjectKind("agent", vendor: client.vendor, fields: ["name", "status"])
+    ///     }
+    ///     static func authorize(_ r: inout HTTPRequest, _ c: VendorConnection) throws {
+    ///         r.headers.append(("Authorization", "Bearer " + (c.credentials["api_key"] ?? "")))
+    ///     }
+    ///     func list(_ resource: Resource, _ q: ResourceQuery, _ io: IO) throws -> ValueStream {
+    ///         guard resource == .agents else { throw Unsupported(client.vendor, "list \(resource)", "it has only agents") }
+    ///         var page: [Value]? = nil
+    ///         return ValueStream(next: { [self] in   // lazy: nothing is fetched until the first row is pulled
+    ///             if page == nil { page = (try io.get("/people")["people"].asList ?? []).reversed() }
+    ///             guard let p = page!.popLast() else { return nil }
+    ///             return agentKind.make(id: p["id"], [p["name"], p["on_shift"].asBool == true ? "available" : "offline"], raw: p)
+    ///         })
+    ///     }
+    ///     func check(_ action: VendorAction, kind: String?) throws { throw Unsupported(client.vendor, action.verb, "it is read-only") }
+    ///     func plan(_ action: VendorAction, object: Record?, _ io: IO) throws -> [PlannedRequest] { [] }
+    /// }
+    ///
+    /// config.adapterTypes = [RosterAdapter.self]
+    /// config.vendors = [VendorConnection(name: "roster", type: "roster", baseURL: "https://hr.example.com",
+    ///                                    credentials: ["api_key": key])]
+    /// let shell = try Shell(config)
+    /// let onShift = try shell.evaluate(#"agents --vendor roster | where status == "available" | count"#, as: Int.self)
+    /// ```
+    public var adapterTypes: [any VendorAdapter.Type] = []
     /// The vendor resource commands use when a script says no `use` or `--vendor`.
     public var defaultVendor: String?
     /// What scripts may touch: `.readOnly`, `.noNetwork`, `.noFileSystem`.
@@ -76,7 +114,8 @@ public final class Shell: @unchecked Sendable {
 
     public convenience init(_ configuration: ShellConfiguration = ShellConfiguration()) throws {
         let registry = configuration.vendors.isEmpty ? nil
-            : try VendorRegistry(connections: configuration.vendors, defaultVendor: configuration.defaultVendor)
+            : try VendorRegistry(connections: configuration.vendors, defaultVendor: configuration.defaultVendor,
+                                 adapterTypes: configuration.adapterTypes)
         try self.init(configuration, registry: registry)
     }
 
@@ -200,7 +239,8 @@ final class CancelFlag: Sendable {
 
 extension Shell {
     /// A shell connected to a fresh in-process sandbox of all four vendors (for trying
-    /// things, tests and demos). Keep the returned sandbox alive while the shell is used.
+    /// things, tests and demos), plus the configuration's own `vendors` (of its `adapterTypes`).
+    /// Keep the returned sandbox alive while the shell is used.
     /// Call from a plain thread (not from inside an async task): it waits for the servers.
     ///
     /// ```swift
@@ -209,16 +249,29 @@ extension Shell {
     /// ```
     public static func sandboxed(_ configuration: ShellConfiguration = ShellConfiguration(),
                                  options: SandboxOptions = SandboxOptions()) throws -> (shell: Shell, sandbox: Sandbox) {
-        final class Box: @unchecked Sendable { var result: Result<(Sandbox, VendorRegistry), Error>? }
+        final class Box: @unchecked Sendable { var result: Result<Sandbox, Error>? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         Task {
-            box.result = await Result(catching: { try await DefaultSandbox.start(options) })
+            box.result = await Result(catching: { try await Sandbox.start(options) })
             done.signal()
         }
         done.wait()
-        let (sandbox, registry) = try box.result!.get()
-        return (try Shell(configuration, registry: registry), sandbox)
+        let sandbox = try box.result!.get()
+        do {
+            let registry = try VendorRegistry(connections: DefaultSandbox.connections(sandbox) + configuration.vendors,
+                                              defaultVendor: configuration.defaultVendor ?? "chatrhub",
+                                              adapterTypes: configuration.adapterTypes)
+            return (try Shell(configuration, registry: registry), sandbox)
+        } catch {
+            let stopped = DispatchSemaphore(value: 0)
+            Task {
+                await sandbox.shutdown()
+                stopped.signal()
+            }
+            stopped.wait()
+            throw error
+        }
     }
 }
 

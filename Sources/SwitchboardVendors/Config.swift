@@ -2,8 +2,8 @@ import Foundation
 import TOMLKit
 
 /// One configured connection to a vendor account (`[vendors.NAME]` in config.toml).
-/// `type` picks the adapter (`chatrhub`, `agentiq`, `smartassist`, `dixa`); `name` is what
-/// objects carry as their `vendor` field.
+/// `type` picks the adapter (`chatrhub`, `agentiq`, `smartassist`, `dixa`, or a host's own
+/// adapter type given to `VendorRegistry`); `name` is what objects carry as their `vendor` field.
 public struct VendorConnection: Sendable {
     public var name: String
     public var type: String
@@ -35,7 +35,8 @@ public struct VendorConnection: Sendable {
     }
 
     static let secretKeys = ["api_key", "jwt", "client_secret", "token", "password"]
-    public static let knownTypes = ["chatrhub", "agentiq", "smartassist", "dixa"]
+    /// The built-in types; a registry's `knownTypes` adds the host's own.
+    public static var knownTypes: [String] { VendorRegistry.builtinAdapterTypes.map { $0.type } }
 }
 
 /// The configuration: connections and the default vendor.
@@ -59,8 +60,10 @@ public struct VendorConfig: Sendable {
         return home + "/.config/switchboard/config.toml"
     }
 
-    /// Reads the configuration file, or nil when there is none.
-    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VendorConfig? {
+    /// Reads the configuration file, or nil when there is none. `types` are the adapter types a
+    /// connection may name (default: the built-ins; a host passes its registry's `knownTypes`).
+    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            types: [String] = VendorConnection.knownTypes) throws -> VendorConfig? {
         let file = path ?? defaultPath(environment: environment)
         guard FileManager.default.fileExists(atPath: file) else {
             if path != nil || environment["SWB_CONFIG"] != nil { throw ConfigError("config file \(file) does not exist") }
@@ -71,12 +74,13 @@ public struct VendorConfig: Sendable {
         if let attrs = try? FileManager.default.attributesOfItem(atPath: file), let perms = attrs[.posixPermissions] as? NSNumber {
             mode = perms.intValue
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: file, mode: mode, environment: environment)
+        return try parse(String(decoding: data, as: UTF8.self), path: file, mode: mode, environment: environment, types: types)
     }
 
     /// Parses config text. `mode` is the file's permission bits: inline secrets need `0600` (or stricter).
     public static func parse(_ text: String, path: String = "config.toml", mode: Int? = nil,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VendorConfig {
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             types: [String] = VendorConnection.knownTypes) throws -> VendorConfig {
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
             throw ConfigError("\(path):\(e.source.begin.line):\(e.source.begin.column): \(e.description)")
@@ -130,8 +134,8 @@ public struct VendorConfig: Sendable {
                 }
                 guard let base = baseURL else { throw ConfigError("\(path): [vendors.\(name)] needs base_url") }
                 let kind = type ?? name
-                guard VendorConnection.knownTypes.contains(kind) else {
-                    throw ConfigError("\(path): [vendors.\(name)] has unknown type `\(kind)`; set type to one of \(VendorConnection.knownTypes.joined(separator: ", "))")
+                guard types.contains(kind) else {
+                    throw ConfigError("\(path): [vendors.\(name)] has unknown type `\(kind)`; set type to one of \(types.joined(separator: ", "))")
                 }
                 try checkURL(base, name: name, path: path)
                 var c = VendorConnection(name: name, type: kind, baseURL: base, credentials: credentials, options: options)

@@ -181,4 +181,139 @@ struct EmbeddingTests {
         #expect(try shell.evaluate("env TEAM", as: String.self) == "blue")
         #expect(try shell.evaluate("env HOME").isNull)
     }
+
+    // MARK: A host's own vendor type (issue #6)
+
+    /// Starts a sandbox from a plain (test) thread.
+    func startSandbox() throws -> Sandbox {
+        final class Box: @unchecked Sendable { var result: Result<Sandbox, Error>? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { box.result = .success(try await Sandbox.start()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+
+    func stop(_ sandbox: Sandbox) {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await sandbox.shutdown()
+            done.signal()
+        }
+        done.wait()
+    }
+
+    @Test func hostRegistersItsOwnVendorType() throws {
+        let sandbox = try startSandbox()
+        defer { stop(sandbox) }
+        let chatrhub = sandbox.vendor("chatrhub")!
+        // The host's vendor: a staff roster served (here) by the sandbox's ChatrHub API.
+        let (shell, _) = try shell { config in
+            config.adapterTypes = [RosterAdapter.self]
+            config.vendors = DefaultSandbox.connections(sandbox)
+                + [VendorConnection(name: "staff", type: "roster", baseURL: chatrhub.baseURL, credentials: chatrhub.credentials)]
+        }
+        #expect(shell.vendors?.knownTypes == ["chatrhub", "agentiq", "smartassist", "dixa", "roster"])
+        #expect(try shell.evaluate(#"vendors | where type == "roster" | get name"#, as: [String].self) == ["staff"])
+
+        // Rows come from the host adapter's own requests, with its own fields.
+        let before = sandbox.requests.count
+        #expect(try shell.evaluate("agents --vendor staff | count", as: Int.self) == 40)
+        #expect(sandbox.requests.dropFirst(before).map(\.path) == ["/api/v1/agents.json"])
+        let available = try shell.evaluate(#"agents --vendor staff | where status == "available" | count"#, as: Int.self)
+        #expect(available > 0 && available < 40)
+        #expect(available == (try shell.evaluate(#"agents --vendor chatrhub | where status == "available" | count"#, as: Int.self)))
+        struct Row: Decodable, Equatable { var vendor, kind, level: String }
+        #expect(try shell.evaluate("agents --vendor staff | first | select vendor kind level", as: Row.self) == Row(vendor: "staff", kind: "agent", level: "admin"))
+        #expect(try shell.evaluate("use staff; agents | where level == \"admin\" | get id", as: [Int].self) == [1])
+        #expect(try shell.evaluate(#"agents --vendor all | where vendor == "staff" | count"#, as: Int.self) == 40)
+
+        // Actions go through the host's plan; what it cannot do is refused before any request.
+        let supervisors = try shell.evaluate(#"agents --vendor staff | where level == "supervisor" | get id"#, as: [Int].self)
+        #expect(!supervisors.isEmpty)
+        let start = sandbox.requests.count
+        let ok = try shell.evaluate(#"agents --vendor staff | where level == "supervisor" | assign group 10205 | get ok"#, as: [Bool].self)
+        #expect(ok == supervisors.map { _ in true })
+        let writes = sandbox.requests.dropFirst(start).filter { $0.method != "GET" }
+        #expect(writes.map { "\($0.method) \($0.path)" } == supervisors.map { "POST /api/v1/agent_groups/\($0).json" })
+        #expect(try shell.evaluate("http GET /api/v1/agent_groups/agent_id/\(supervisors[0])/group_id/10205.json --vendor chatrhub | get data.attributes.is_assigned", as: Bool.self))
+        let mark = sandbox.requests.count
+        #expect { try shell.evaluate(#"agents --vendor staff | first | set name "X""#) } throws: {
+            ($0 as? ShellError)?.message.contains("staff cannot set: a roster only assigns groups") == true
+        }
+        #expect { try shell.evaluate("queues --vendor staff") } throws: {
+            ($0 as? ShellError)?.message.contains("staff cannot list queues") == true
+        }
+        #expect(sandbox.requests.dropFirst(mark).allSatisfy { $0.method == "GET" })
+    }
+
+    @Test func unknownVendorTypeNamesTheKnownOnes() throws {
+        do {
+            _ = try shell { config in
+                config.adapterTypes = [RosterAdapter.self]
+                config.vendors = [VendorConnection(name: "hr", type: "workday", baseURL: "https://hr.example.com")]
+            }
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "vendor `hr` has unknown type `workday`; use one of chatrhub, agentiq, smartassist, dixa, roster")
+        }
+        // Without the host's type, its connection is unknown too.
+        #expect { _ = try shell { $0.vendors = [VendorConnection(name: "staff", type: "roster", baseURL: "https://hr.example.com")] } } throws: {
+            "\($0)".hasSuffix("use one of chatrhub, agentiq, smartassist, dixa")
+        }
+        // A config file read by the host accepts the host's types when told them.
+        let toml = "[vendors.staff]\ntype = \"roster\"\nbase_url = \"https://hr.example.com\"\n"
+        #expect(throws: ConfigError.self) { try VendorConfig.parse(toml) }
+        let registry = try VendorRegistry(connections: [], adapterTypes: [RosterAdapter.self])
+        let config = try VendorConfig.parse(toml, types: registry.knownTypes)
+        #expect(config.connections.map(\.type) == ["roster"])
+    }
+}
+
+/// A host's vendor adapter: the agents of a staff roster, read over HTTP through the
+/// `VendorClient` (the tests point it at the sandbox's ChatrHub API), with a `level` field;
+/// it can assign agents to groups and nothing else.
+final class RosterAdapter: VendorAdapter {
+    static let type = "roster"
+    let client: VendorClient
+    let agentKind: ObjectKind
+
+    init(client: VendorClient) {
+        self.client = client
+        agentKind = ObjectKind("agent", vendor: client.vendor, fields: ["name", "email", "status", "level"])
+    }
+
+    static func authorize(_ request: inout HTTPRequest, _ c: VendorConnection) throws {
+        guard let key = c.credentials["api_key"] else { throw ConfigError("\(c.name): no api_key") }
+        request.headers.append(("Authorization", "Bearer " + key))
+    }
+
+    func list(_ resource: Resource, _ q: ResourceQuery, _ io: IO) throws -> ValueStream {
+        guard resource == .agents else { throw Unsupported(client.vendor, "list \(resource.rawValue)", "a roster has only agents") }
+        var rows: [Value]? = nil
+        return ValueStream(next: { [self] in
+            if rows == nil { rows = (try io.get("/api/v1/agents.json")["data"].asList ?? []).reversed() }
+            guard let a = rows!.popLast() else { return nil }
+            let attrs = a["attributes"]
+            let level: Value = switch attrs["authorization_level"].asInt { case 5: "admin"; case 3: "supervisor"; default: "agent" }
+            let status: Value = attrs["is_taking_chats"].asBool == true ? "available" : "busy"
+            let id: Value = a["id"].asString.flatMap(Int.init).map(Value.int) ?? a["id"]
+            return agentKind.make(id: id, [attrs["full_name"], attrs["email"], status, level], raw: a)
+        })
+    }
+
+    func check(_ action: VendorAction, kind: String?) throws {
+        guard case .assignGroup = action else { throw Unsupported(client.vendor, action.verb, "a roster only assigns groups") }
+    }
+
+    func plan(_ action: VendorAction, object: Record?, _ io: IO) throws -> [PlannedRequest] {
+        guard case .assignGroup(let group) = action, let agent = object?["id"]?.asInt, let groupId = Int(group) else {
+            throw SwitchboardError(.value, "\(client.vendor): agent and group ids are numbers")
+        }
+        let body: Value = .record(["data": .record(["type": "agent_groups", "attributes": .record(["agent_id": .int(agent), "group_id": .int(groupId), "is_assigned": true])])])
+        return [PlannedRequest(client.request("POST", "/api/v1/agent_groups/\(agent).json", json: body))]
+    }
 }
