@@ -151,6 +151,59 @@ struct DataCommandTests {
         #expect(left.isEmpty)
     }
 
+    @Test func openStreamsNDJSONAndJSONArrays() throws {
+        let box = try ExampleSandbox()
+        defer { box.remove() }
+        let interp = Interpreter(configuration: ExampleSandbox.configuration(directory: box.directory))
+        // 3 MiB of NDJSON crosses the 1 MiB read chunks; a record split between chunks survives.
+        _ = try interp.evaluate(#"0..<40000 | each { |i| {id: $i, note: "agent number \($i) of the big file"} } | save big.ndjson"#)
+        #expect(try json("open big.ndjson | count", in: interp) == "40000")
+        #expect(try json("open big.ndjson | where id % 9999 == 0 | get id", in: interp) == "[0,9999,19998,29997,39996]")
+        #expect(try json("open big.ndjson | first 2 | get id", in: interp) == "[0,1]")
+        _ = try interp.evaluate("0..<30000 | each { |i| {id: $i} } | save big.json")
+        #expect(try json("open big.json | last | get id", in: interp) == "29999")
+        #expect(try json("open big.json | first 3 | get id", in: interp) == "[0,1,2]")
+        // A record is not an array: it is read whole.
+        _ = try interp.evaluate("{a: [1, 2]} | save one.json")
+        #expect(try json("open one.json | get a", in: interp) == "[1,2]")
+        _ = try interp.evaluate("[] | save none.json")
+        #expect(try json("open none.json | count", in: interp) == "0")
+    }
+
+    @Test func openReportsTheLineOfABadRecordDeepInAFile() throws {
+        let box = try ExampleSandbox()
+        defer { box.remove() }
+        let interp = Interpreter(configuration: ExampleSandbox.configuration(directory: box.directory))
+        // Line 30001 is broken, well past the first 1 MiB chunk.
+        _ = try interp.evaluate(#"0..<30000 | each { |i| {id: $i, pad: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"} } | save a.ndjson"#)
+        _ = try interp.evaluate(#""{\"id\": oops}\n" | save --append --raw a.ndjson"#)
+        #expect(errorMessage("open a.ndjson | count", in: interp)?.hasPrefix("open `a.ndjson`: invalid JSON at line 30001, column 8") == true)
+        _ = try interp.evaluate(#""[{\"id\": 1},\n {\"id\": 2}\n {\"id\": 3}]" | save --raw b.json"#)
+        #expect(errorMessage("open b.json | count", in: interp) == "open `b.json`: invalid JSON at line 3, column 2: expected `,` or `]` in an array")
+        // Streaming: what is not pulled is not read, so the broken part is never reached.
+        #expect(try json("open a.ndjson | first 2 | get id", in: interp) == "[0,1]")
+        #expect(try json("open b.json | first 2 | get id", in: interp) == "[1,2]")
+    }
+
+    @Test func saveWritesNothingWhenItsInputFailsHalfway() throws {
+        let box = try ExampleSandbox()
+        defer { box.remove() }
+        let interp = Interpreter(configuration: ExampleSandbox.configuration(directory: box.directory))
+        _ = try interp.evaluate("[{n: 1}] | save keep.ndjson")
+        // The stream fails at its 50,001st item, after 50,000 were written to the temporary file.
+        let failing = "0..60000 | each { |i| if $i > 50000 { error \"bad row\" } else { {n: $i} } }"
+        for cmd in ["save --force keep.ndjson", "save --append keep.ndjson", "save --force keep.json", "save --force keep.txt"] {
+            #expect(errorMessage("\(failing) | \(cmd)", in: interp) != nil, "\(cmd)")
+        }
+        #expect(try json("open keep.ndjson", in: interp) == #"[{"n":1}]"#)
+        #expect(!FileManager.default.fileExists(atPath: box.directory + "/keep.json"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.directory).filter { $0.hasPrefix(".") }.isEmpty)
+        // Streamed JSON is the same text as the whole-value encoder's.
+        _ = try interp.evaluate(#"[{a: 1, b: [1, {c: 2}]}, "x", []] | save s.json"#)
+        let text = try String(contentsOfFile: box.directory + "/s.json", encoding: .utf8)
+        #expect(text == (try JSON.encode(interp.evaluate(#"[{a: 1, b: [1, {c: 2}]}, "x", []]"#), pretty: true)) + "\n")
+    }
+
     @Test func saveRefusesToOverwriteWithoutForce() throws {
         let box = try ExampleSandbox()
         defer { box.remove() }

@@ -31,18 +31,35 @@ extension Builtins {
             throw ctx.error(.io, "open: no such file `\(path)`", arg: 0)
         }
         if isDir.boolValue { throw ctx.error(.io, "open: `\(path)` is a directory, not a file", arg: 0) }
+        let format = ctx.args.has("raw") ? nil : DataFormat(extension: (path as NSString).pathExtension)
+        // Errors found later, while the stream is pulled, still name the file and the argument.
+        let span = ctx.args.span(0)
+        let located = { (e: SwitchboardError) in SwitchboardError(.value, "open `\(path)`: \(e.message)", span: span) }
+        if format == .ndjson {
+            guard let handle = FileHandle(forReadingAtPath: full) else {
+                throw ctx.error(.io, "open: cannot read `\(path)` (permission denied?)", arg: 0)
+            }
+            let reader = NDJSONReader(handle)
+            return .stream(ValueStream(next: {
+                do { return try reader.next() } catch let e as SwitchboardError { throw located(e) }
+            }, onClose: { try? handle.close() }))
+        }
         guard let data = FileManager.default.contents(atPath: full) else {
             throw ctx.error(.io, "open: cannot read `\(path)` (permission denied?)", arg: 0)
         }
-        let format = ctx.args.has("raw") ? nil : DataFormat(extension: (path as NSString).pathExtension)
         do {
             switch format {
-            case .json: return try JSON.decode(bytes: [UInt8](data))
+            case .json:
+                let value = try JSON.stream(bytes: [UInt8](data))
+                guard case .stream(let elements) = value else { return value }
+                return .stream(ValueStream(next: {
+                    do { return try elements.next() } catch let e as SwitchboardError { throw located(e) }
+                }))
             case .some(let f): return try f.decode(String(decoding: data, as: UTF8.self))
             case nil: return .string(String(decoding: data, as: UTF8.self))
             }
         } catch let e as SwitchboardError {
-            throw ctx.error(.value, "open `\(path)`: \(e.message)", arg: 0)
+            throw located(e)
         }
     } }
 
@@ -79,50 +96,61 @@ extension Builtins {
         }
 
         let format = ctx.args.has("raw") ? nil : DataFormat(extension: (path as NSString).pathExtension)
-        var text: String
+        if format == .json && append && exists {
+            throw ctx.error(.usage, "save: --append cannot add to a .json file (the result would not be valid JSON)", flag: "append")
+                .withHint("use a .ndjson file for records added over time")
+        }
+        // Everything goes to a temporary file next to the target first, item by item, so a
+        // failure halfway (a bad value, a vendor error in the stream) leaves the target as it was.
+        let name = (full as NSString).lastPathComponent
+        let tmp = (dir as NSString).appendingPathComponent(".\(name).swb-\(UUID().uuidString.prefix(8)).tmp")
+        guard fm.createFile(atPath: tmp, contents: nil), let out = FileHandle(forWritingAtPath: tmp) else {
+            throw ctx.error(.io, "save: cannot write in `\(dir)` (permission denied?)", arg: 0)
+        }
+        var writer = FileWriter(out)
         do {
+            defer { try? out.close() }
             switch format {
             case .json:
-                if append && exists {
-                    throw ctx.error(.usage, "save: --append cannot add to a .json file (the result would not be valid JSON)", flag: "append")
-                        .withHint("use a .ndjson file for records added over time")
-                }
-                text = try JSON.encode(ctx.input, pretty: true) + "\n"
+                try writer.writeJSON(ctx.input)
             case .csv:
-                text = try DataFormat.csv.encode(ctx.input)
+                var text = try DataFormat.csv.encode(ctx.input)
                 // Appending rows to a CSV file that already has its header.
                 if append && exists, (try? fm.attributesOfItem(atPath: full)[.size] as? Int) ?? 0 > 0,
                    let nl = text.firstIndex(of: "\n") {
                     text = String(text[text.index(after: nl)...])
                 }
+                try writer.write(text)
             case .ndjson:
-                text = try DataFormat.ndjson.encode(ctx.input)
+                try writer.eachItem(ctx.input) { item, text in try JSON.write(item, into: &text, pretty: false, indent: 0) }
             case nil:
-                text = try plainText(ctx.input)
+                if case .string(let s) = ctx.input { try writer.write(s) } else if ctx.input.isSequence {
+                    try writer.eachItem(ctx.input) { item, text in text += Formatter.plain(item) }
+                } else {
+                    try writer.write(Formatter.plain(ctx.input) + "\n")
+                }
             }
-        } catch let e as SwitchboardError where !e.span.isKnown {
-            throw ctx.error(e.kind, "save `\(path)`: \(e.message)", arg: 0)
+            try writer.flush()
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            if let e = error as? SwitchboardError, !e.span.isKnown { throw ctx.error(e.kind, "save `\(path)`: \(e.message)", arg: 0) }
+            if error is SwitchboardError { throw error }
+            throw ctx.error(.io, "save: writing `\(path)` failed: \(error.localizedDescription)", arg: 0)
         }
-        let data = Data(text.utf8)
 
         if append && exists {
-            guard let handle = FileHandle(forWritingAtPath: full) else {
+            defer { try? fm.removeItem(atPath: tmp) }
+            guard let target = FileHandle(forWritingAtPath: full), let source = FileHandle(forReadingAtPath: tmp) else {
                 throw ctx.error(.io, "save: cannot open `\(path)` for writing", arg: 0)
             }
-            defer { try? handle.close() }
+            defer { try? target.close(); try? source.close() }
             do {
-                try handle.seekToEnd()
-                try handle.write(contentsOf: data)
+                try target.seekToEnd()
+                while let chunk = try source.read(upToCount: 1 << 20), !chunk.isEmpty { try target.write(contentsOf: chunk) }
             } catch {
                 throw ctx.error(.io, "save: writing `\(path)` failed: \(error.localizedDescription)", arg: 0)
             }
             return .null
-        }
-        // Write a temporary file next to the target, then rename it over: never a half-written file.
-        let name = (full as NSString).lastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\(name).swb-\(UUID().uuidString.prefix(8)).tmp")
-        guard fm.createFile(atPath: tmp, contents: data) else {
-            throw ctx.error(.io, "save: cannot write in `\(dir)` (permission denied?)", arg: 0)
         }
         if renameFile(tmp, full) != 0 {
             let reason = String(cString: strerror(errno))
@@ -131,24 +159,94 @@ extension Builtins {
         }
         return .null
     } }
-
-    /// Text for a file without a data format: strings as they are, the items of a list one per line.
-    static func plainText(_ v: Value) throws -> String {
-        switch v {
-        case .string(let s): return s
-        case .list, .stream, .range:
-            var out = ""
-            var it = v.iterate()
-            defer { it.close() }
-            while let item = try it.next() {
-                out += Formatter.plain(item)
-                out += "\n"
-            }
-            return out
-        default: return Formatter.plain(v) + "\n"
-        }
-    }
 }
 
 /// POSIX rename: atomic replacement of the target (a free function, so `rename` is not the command).
 private func renameFile(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+
+/// Buffered writes to a file, flushed every 256 KiB, so `save` streams its input.
+struct FileWriter {
+    let handle: FileHandle
+    var buffer = ""
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    mutating func write(_ text: String) throws {
+        buffer += text
+        if buffer.utf8.count >= 1 << 18 { try flush() }
+    }
+
+    mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: Data(buffer.utf8))
+        buffer = ""
+    }
+
+    /// Each item of `value` rendered by `render`, one per line.
+    mutating func eachItem(_ value: Value, _ render: (Value, inout String) throws -> Void) throws {
+        var it = value.iterate()
+        defer { it.close() }
+        while let item = try it.next() {
+            try render(item, &buffer)
+            buffer += "\n"
+            if buffer.utf8.count >= 1 << 18 { try flush() }
+        }
+    }
+
+    /// `value` as indented JSON; a list or stream is written item by item (the same text as
+    /// `JSON.encode(value, pretty: true)`).
+    mutating func writeJSON(_ value: Value) throws {
+        guard value.isSequence else { return try write(JSON.encode(value, pretty: true) + "\n") }
+        var it = value.iterate()
+        defer { it.close() }
+        var count = 0
+        while let item = try it.next() {
+            buffer += count == 0 ? "[\n  " : ",\n  "
+            try JSON.write(item, into: &buffer, pretty: true, indent: 1)
+            count += 1
+            if buffer.utf8.count >= 1 << 18 { try flush() }
+        }
+        buffer += count == 0 ? "[]\n" : "\n]\n"
+    }
+}
+
+/// One JSON value per line of a file, read in 1 MiB chunks and parsed as they are pulled.
+final class NDJSONReader {
+    private let handle: FileHandle
+    private var parser = JSONParser([])
+    private var carry: [UInt8] = []
+    private var eof = false
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    func next() throws -> Value? {
+        while true {
+            parser.skipWhitespace()
+            if !parser.atEnd { return try parser.parseValue(depth: 0) }
+            if eof { return nil }
+            try refill()
+        }
+    }
+
+    /// The next chunk up to its last newline (the rest waits for the following chunk).
+    private func refill() throws {
+        var bytes = carry
+        if let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            bytes.append(contentsOf: chunk)
+            if let nl = bytes.lastIndex(of: 0x0A) {
+                carry = Array(bytes[(nl + 1)...])
+                bytes.removeSubrange((nl + 1)...)
+            } else {
+                carry = bytes
+                bytes = []
+            }
+        } else {
+            eof = true
+            carry = []
+        }
+        var next = JSONParser(bytes)
+        next.firstLine = parser.firstLine + parser.b.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        next.lastShapes = parser.lastShapes
+        parser = next
+    }
+}

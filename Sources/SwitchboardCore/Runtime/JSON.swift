@@ -96,6 +96,33 @@ public enum JSON {
         return try p.parseDocument()
     }
 
+    /// A document as a lazy value: a top-level array is a stream whose elements are parsed as
+    /// they are pulled (so `open big.json | first 5` builds five records, not a million); any
+    /// other document is parsed whole. An error further into the array surfaces when reached.
+    public static func stream(bytes: [UInt8]) throws -> Value {
+        var p = JSONParser(bytes)
+        p.skipWhitespace()
+        guard !p.atEnd, p.b[p.i] == UInt8(ascii: "[") else { return try p.parseDocument() }
+        p.i += 1
+        var first = true
+        return .stream(ValueStream(next: {
+            p.skipWhitespace()
+            guard !p.atEnd else { throw p.error("unterminated array") }
+            if p.b[p.i] == UInt8(ascii: "]") {
+                p.i += 1
+                p.skipWhitespace()
+                if !p.atEnd { throw p.error("unexpected text after the JSON value") }
+                return nil
+            }
+            if !first {
+                guard p.b[p.i] == UInt8(ascii: ",") else { throw p.error("expected `,` or `]` in an array") }
+                p.i += 1
+            }
+            first = false
+            return try p.parseValue(depth: 1)
+        }))
+    }
+
     /// Decodes one JSON value per non-empty line.
     public static func decodeLines(_ text: String) throws -> [Value] {
         var out: [Value] = []
@@ -115,13 +142,16 @@ struct JSONParser {
     /// The shape of the previous object, tried first for the next one.
     var lastShapes: [Shape] = []
 
+    /// The line `b` starts on in a larger text (NDJSON read in chunks), for error messages.
+    var firstLine = 1
+
     init(_ bytes: [UInt8]) { b = bytes }
 
     var atEnd: Bool { i >= b.count }
 
     func error(_ msg: String) -> SwitchboardError {
         // Line and column in the JSON text help find the problem in a large file.
-        var line = 1, col = 1
+        var line = firstLine, col = 1
         for k in 0..<min(i, b.count) { if b[k] == 0x0A { line += 1; col = 1 } else { col += 1 } }
         return SwitchboardError(.value, "invalid JSON at line \(line), column \(col): \(msg)")
     }
