@@ -25,16 +25,17 @@ public final class Environment {
 
     @inline(__always)
     func lookup(_ name: String) -> Value? {
-        var e: Environment? = self
-        while let env = e {
+        // `unowned(unsafe)`: the chain is kept alive by `self`; no retain per level.
+        unowned(unsafe) var env = self
+        while true {
             var k = env.names.count - 1
             while k >= 0 {
                 if env.names[k] == name { return env.values[k] }
                 k -= 1
             }
-            e = env.parent
+            guard let p = env.parent else { return nil }
+            env = p
         }
-        return nil
     }
 
     /// Declares (or shadows) a variable in this scope.
@@ -96,6 +97,8 @@ public final class Environment {
 public final class Closure {
     public let decl: ClosureDecl
     let env: Environment
+    /// The scope of the last one-argument call, reused by the next when nothing else holds it.
+    @exclusivity(unchecked) var rowScope: Environment?
 
     init(decl: ClosureDecl, env: Environment) {
         self.decl = decl

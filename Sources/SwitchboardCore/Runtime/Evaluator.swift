@@ -19,6 +19,7 @@ extension Interpreter {
         try tick()
         switch stmt {
         case .pipeline(let p):
+            if let e = p.singleExpression { return try eval(e, env: env) }
             return try evalPipeline(p, env: env, input: .null)
         case .letDecl(let name, let p, _):
             env.declare(name, try evalPipeline(p, env: env, input: .null).collected())
@@ -32,6 +33,7 @@ extension Interpreter {
             return .null
         case .fnDecl(let f):
             env.commands[f.name] = makeCommand(f, env: env, category: category)
+            if env === globals { commandsChanged() }
             return .null
         case .forLoop(let name, let iterExpr, let body, _):
             var it = try eval(iterExpr, env: env).iterate()
@@ -106,6 +108,7 @@ extension Interpreter {
     // MARK: - Pipelines
 
     func evalPipeline(_ p: Pipeline, env: Environment, input: Value) throws -> Value {
+        if input.isNull, let e = p.singleExpression { return try eval(e, env: env) }
         var value = input
         for stage in p.stages {
             switch stage {
@@ -124,8 +127,27 @@ extension Interpreter {
 
     // MARK: - Calls
 
+    /// The command a call names: a `fn` declared in an enclosing local scope, else a global `fn`
+    /// or a registered command. The global answer is cached on the call node until a global
+    /// `fn` is declared or a command registered.
+    @inline(__always)
+    func resolve(_ call: CommandCall, env: Environment) -> Command? {
+        var e = env
+        while let parent = e.parent {
+            if !e.commands.isEmpty { return env.command(call.name) ?? command(named: call.name) }
+            e = parent
+        }
+        if e === globals, call.cachedGeneration == commandGeneration, let c = call.cachedCommand { return c }
+        guard let c = command(named: call.name) else { return nil }
+        if e === globals {
+            call.cachedCommand = c
+            call.cachedGeneration = commandGeneration
+        }
+        return c
+    }
+
     func invoke(_ call: CommandCall, env: Environment, input: Value) throws -> Value {
-        guard let command = env.command(call.name) ?? command(named: call.name) else {
+        guard let command = resolve(call, env: env) else {
             // Inside a closure, a lone unknown word is a field of the current row.
             if call.arguments.isEmpty, env.lookup("it") != nil { return try eval(.rowField(call.name, call.nameSpan), env: env) }
             var candidates = commands.map(\.name)
@@ -264,17 +286,47 @@ extension Interpreter {
             throw SwitchboardError(.limit, "recursion is too deep (more than \(configuration.limits.maxCallDepth) nested calls)", span: closure.span)
         }
         let decl = closure.decl
+        let layout = decl.params.isEmpty && !input.isNull ? decl.slotNamesWithIn : decl.slotNames
+        // Row commands call one closure per row. The previous row's scope is reused when nothing
+        // kept a reference to it (no closure created in the body escaped, no call still running).
+        if closure.rowScope != nil, isKnownUniquelyReferenced(&closure.rowScope!) {
+            let env = closure.rowScope!
+            if env.names.count != layout.count || !env.commands.isEmpty {
+                env.names = layout
+                env.values.removeAll(keepingCapacity: true)
+                env.commands = [:]
+            }
+            if env.values.isEmpty {
+                env.values.append(argument)
+                if !decl.params.isEmpty {
+                    env.values.append(argument)
+                    for _ in 1..<decl.params.count { env.values.append(.null) }
+                } else if !input.isNull {
+                    env.values.append(input)
+                }
+            } else {
+                env.values[0] = argument
+                if !decl.params.isEmpty {
+                    env.values[1] = argument
+                    for k in 2..<env.values.count { env.values[k] = .null }
+                } else if !input.isNull {
+                    env.values[1] = input
+                }
+            }
+            return try runClosureBody(decl, env)
+        }
         var values = [Value]()
         values.reserveCapacity(decl.slotNames.count + 1)
         values.append(argument)
         if !decl.params.isEmpty {
             values.append(argument)
             for _ in 1..<decl.params.count { values.append(.null) }
-            return try runClosureBody(decl, Environment(parent: closure.env, names: decl.slotNames, values: values))
+        } else if !input.isNull {
+            values.append(input)
         }
-        if input.isNull { return try runClosureBody(decl, Environment(parent: closure.env, names: decl.slotNames, values: values)) }
-        values.append(input)
-        return try runClosureBody(decl, Environment(parent: closure.env, names: decl.slotNamesWithIn, values: values))
+        let env = Environment(parent: closure.env, names: layout, values: values)
+        closure.rowScope = env
+        return try runClosureBody(decl, env)
     }
 
     @inline(__always)
@@ -335,14 +387,14 @@ extension Interpreter {
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
             var last = Value.null
-            var inputGiven = false
-            for stmt in uf.decl.body.statements {
+            let statements = uf.decl.body.statements
+            let inputStatement = uf.decl.inputStatement ?? -1
+            for k in statements.indices {
                 if case .stream = last { try drain(last) }
-                if !inputGiven, case .pipeline(let p) = stmt, case .command = p.stages[0] {
-                    inputGiven = true
+                if k == inputStatement, case .pipeline(let p) = statements[k] {
                     last = try evalPipeline(p, env: env, input: input)
                 } else {
-                    last = try exec(stmt, env: env)
+                    last = try exec(statements[k], env: env)
                 }
             }
             return last
@@ -431,6 +483,7 @@ extension Interpreter {
         case .call(let c):
             return try invoke(c, env: env, input: .null)
         case .subexpression(let p, _):
+            if p.stages.count == 1, case .command(let c) = p.stages[0] { return try invoke(c, env: env, input: .null) }
             return try evalPipeline(p, env: env, input: .null)
         case .interpolated(let pieces, _):
             var s = ""

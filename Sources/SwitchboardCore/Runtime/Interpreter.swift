@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Control flow that unwinds through Swift frames.
 enum ControlFlow: Error {
@@ -33,6 +34,8 @@ public final class Interpreter {
     /// Rows per page when a stream prints as a table.
     static let tablePageSize = 50
     @exclusivity(unchecked) var callDepth = 0
+    /// Bumped whenever a global `fn` or a registered command changes (see `resolve`).
+    @exclusivity(unchecked) var commandGeneration = 0
     @exclusivity(unchecked) var steps = 0
     var outputBytes = 0
     var deadline: ContinuousClock.Instant?
@@ -50,7 +53,15 @@ public final class Interpreter {
     /// Adds (or replaces) a command.
     public func register(_ command: Command) {
         registry[command.name] = command
+        commandsChanged()
     }
+
+    /// Invalidates the commands cached on call nodes. Generations come from one process-wide
+    /// counter, so a node never mistakes another interpreter's generation for its own.
+    func commandsChanged() {
+        commandGeneration = Interpreter.generations.add(1, ordering: .relaxed).newValue
+    }
+    private static let generations = Atomic<Int>(0)
 
     /// A command by name: `fn`s in scope first, then registered commands.
     public func command(named name: String) -> Command? {

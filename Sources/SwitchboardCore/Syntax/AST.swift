@@ -87,6 +87,10 @@ public final class CommandCall {
     public let isExpressionCall: Bool
     /// Every argument is positional (no flags).
     let allPositional: Bool
+    /// The registered or global command this call resolved to, valid while the interpreter's
+    /// `commandGeneration` equals `cachedGeneration` (see `Interpreter.resolve`).
+    @exclusivity(unchecked) var cachedCommand: Command?
+    @exclusivity(unchecked) var cachedGeneration = 0
 
     init(name: String, nameSpan: SourceSpan, arguments: [Argument], span: SourceSpan, isExpressionCall: Bool) {
         self.name = name
@@ -111,13 +115,15 @@ public enum Stage {
 }
 
 public struct Pipeline {
-    public var stages: [Stage]
-    public var span: SourceSpan
+    public let stages: [Stage]
+    public let span: SourceSpan
+    /// The expression when the pipeline is a single expression stage (evaluated without the stage loop).
+    let singleExpression: Expr?
 
-    /// The expression when the pipeline is a single expression stage.
-    var singleExpression: Expr? {
-        if stages.count == 1, case .expr(let e) = stages[0] { return e }
-        return nil
+    init(stages: [Stage], span: SourceSpan) {
+        self.stages = stages
+        self.span = span
+        if stages.count == 1, case .expr(let e) = stages[0] { singleExpression = e } else { singleExpression = nil }
     }
 }
 
@@ -182,6 +188,8 @@ public final class FnDecl {
     public let signature: Signature
     /// The scope layout of a call (positionals, flags, rest, `in`), shared by every call.
     let slotNames: [String]
+    /// The statement the call's input flows into: the first pipeline that starts with a command.
+    let inputStatement: Int?
 
     init(name: String, positionals: [ParamDecl], flags: [(name: String, short: Character?, type: ParameterType?, span: SourceSpan)],
          rest: ParamDecl?, body: Block, span: SourceSpan, doc: (String, [Example])) {
@@ -199,6 +207,9 @@ public final class FnDecl {
             rest: rest.map { Parameter($0.name, $0.type) },
             flags: flags.map { Flag($0.name, short: $0.short, $0.type) })
         slotNames = positionals.map(\.name) + flags.map(\.name) + (rest.map { [$0.name] } ?? []) + ["in"]
+        inputStatement = body.statements.firstIndex {
+            if case .pipeline(let p) = $0, case .command = p.stages[0] { true } else { false }
+        }
     }
 }
 
