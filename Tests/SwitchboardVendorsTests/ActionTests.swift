@@ -170,6 +170,27 @@ final class ActionTests {
         }
     }
 
+    /// A vendor that cannot do the action stops it at its first object: the rest of the listing
+    /// is never requested, and nothing is written.
+    @Test func cannotFailsAtTheFirstObjectOfThatVendor() async throws {
+        // Agent IQ's agents are one export (plus the availability events for their status).
+        let aiq = await h.run(#"agents | where status == "available" | assign group 10204"#, use: "agentiq")
+        #expect(aiq.message.contains("agentiq cannot assign group: its API is read-only"))
+        #expect(aiq.lines.map { $0.split(separator: "?")[0] } == ["GET /api/exports/agents", "GET /api/exports/agent_availability"])
+        // With every vendor: chatrhub's agents, then Agent IQ's first object ends it; smartassist
+        // and dixa are never asked, and no chatrhub agent is assigned.
+        let all = await h.run("agents --vendor all | assign group 10204")
+        #expect(all.message.contains("agentiq cannot assign group"))
+        #expect(all.lines.map { $0.split(separator: "?")[0] } == ["GET /api/v1/agents.json", "GET /api/exports/agents", "GET /api/exports/agent_availability"])
+        // A paged listing stops after its first page (dixa: 250 agents, 100 a page).
+        let big = try await Harness(SandboxOptions(agents: 250))
+        defer { Task { await big.stop() } }
+        let dixa = await big.run("agents --vendor dixa | resolve")
+        #expect(dixa.message.contains("dixa cannot resolve"))
+        #expect(dixa.lines.map { $0.split(separator: "?")[0] } == ["GET /v1/agents", "GET /v1/agents/presence"])
+        #expect(await big.run("agents --vendor dixa | length").json == "250")
+    }
+
     @Test func missionOnEveryVendor() async {
         let groups = ["chatrhub": "10204", "smartassist": "ag-10204", "dixa": await text("groups --vendor dixa | first | get id")]
         for vendor in ["chatrhub", "smartassist", "dixa"] {

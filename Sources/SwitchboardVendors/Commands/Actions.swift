@@ -145,7 +145,20 @@ enum ActionCommands {
         let parallel = try ctx.flagInt("parallel") ?? 8
         guard (1...1024).contains(parallel) else { throw ctx.error(.value, "--parallel must be between 1 and 1024", flag: "parallel") }
 
-        // 1. The objects (all of them: the count decides confirmation).
+        // 1. The objects (all of them: the count decides confirmation). What a vendor cannot do
+        // is an error before any request, or for input objects as soon as the first object of
+        // that vendor and kind arrives: before the rest of the listing is pulled.
+        var checked = Set<String>()
+        func check(_ item: Item) throws {
+            guard checked.insert(item.vendor + "\u{0}" + item.kind).inserted else { return }
+            do {
+                let adapter = try registry.adapter(item.vendor)
+                try adapter.check(action, kind: input ? item.kind : nil)
+                if let kinds = action.inputKinds, !kinds.contains(item.kind) {
+                    throw Unsupported(item.vendor, "\(action.verb) \(item.kind)s", "it takes \(kinds.sorted().map { $0 + "s" }.joined(separator: " or "))")
+                }
+            } catch { throw languageError(error, ctx, secrets: registry.secrets) }
+        }
         var items: [Item] = []
         if input {
             var it = ctx.input.iterate()
@@ -155,23 +168,19 @@ enum ActionCommands {
                 guard case .record(let r) = v, let kind = r.objectKind, let vendor = r.objectVendor, registry.connection(vendor) != nil else {
                     throw ctx.error(.type, "\(action.verb): the input must be vendor objects (\(action.inputKinds?.sorted().map { $0 + "s" }.joined(separator: ", ") ?? "")), not \(describe(v))")
                 }
-                items.append(Item(vendor: vendor, kind: kind, id: r["id"] ?? .null, object: r))
+                let item = Item(vendor: vendor, kind: kind, id: r["id"] ?? .null, object: r)
+                try check(item)
+                items.append(item)
             }
         } else {
-            for vendor in try session.vendors(ctx) { items.append(Item(vendor: vendor, kind: kindOf(action), id: .null, object: nil)) }
+            for vendor in try session.vendors(ctx) {
+                let item = Item(vendor: vendor, kind: kindOf(action), id: .null, object: nil)
+                try check(item)
+                items.append(item)
+            }
         }
 
-        // 2. What the vendors cannot do: an error before any request.
-        var checked = Set<String>()
-        for item in items where checked.insert(item.vendor + "\u{0}" + item.kind).inserted {
-            do {
-                let adapter = try registry.adapter(item.vendor)
-                try adapter.check(action, kind: input ? item.kind : nil)
-                if let kinds = action.inputKinds, !kinds.contains(item.kind) {
-                    throw Unsupported(item.vendor, "\(action.verb) \(item.kind)s", "it takes \(kinds.sorted().map { $0 + "s" }.joined(separator: " or "))")
-                }
-            } catch { throw languageError(error, ctx, secrets: registry.secrets) }
-        }
+        // 2. No objects: nothing to do.
         if items.isEmpty {
             interp.configuration.writeError("\(action.label): no objects\n")
             return .list([])
