@@ -64,7 +64,7 @@ public final class LineEditor: LineReader {
         promptBuffer = strdup(markPromptEscapes(prompt))
         Interrupt.reset()
         var count: Int32 = 0
-        guard let text = el_gets(el, &count), count > 0 else {
+        guard let text = Interrupt.whileReading({ el_gets(el, &count) }), count > 0 else {
             return Interrupt.consume() ? .interrupted : .eof
         }
         var line = String(cString: text)   // owned by libedit: copied, not freed

@@ -1,4 +1,5 @@
 import Foundation
+import LineEditor
 import Switchboard
 
 /// `swb` command-line handling: REPL, scripts, `-c`, `check`, `sandbox`.
@@ -79,6 +80,24 @@ enum CLI {
         return status
     }
 
+    /// Vendor work reports to `bar`; output erases the bar first so the two never share a line
+    /// (stdout only when it is the same terminal: piped output cannot collide with it).
+    static func showProgress(_ bar: ProgressBar, registry: VendorRegistry, interp: Interpreter) {
+        registry.progress = bar
+        let write = interp.configuration.write, writeError = interp.configuration.writeError
+        if isatty(1) == 1 {
+            interp.configuration.write = { text in
+                bar.clear()
+                write(text)
+                FileHandleOutput.stdout.flush()
+            }
+        }
+        interp.configuration.writeError = { text in
+            bar.clear()
+            writeError(text)
+        }
+    }
+
     static func usageError(_ message: String) -> Int32 {
         FileHandleOutput.stderr.write("swb: \(message)\n(run `swb --help` for usage)\n")
         return 2
@@ -91,10 +110,15 @@ enum CLI {
         let interp = Interpreter(configuration: config)
         interp.scriptArguments = scriptArgs
         var onSandbox = false
+        // Long actions and listings draw a progress line when stderr is a terminal.
+        let progress = checkOnly ? nil : ProgressBar.onStandardError(write: { FileHandleOutput.stderr.write($0) })
         if !checkOnly {
             do {
-                let (registry, sandbox) = try DefaultSandbox.loadBlocking()
+                // The REPL's banner already says where it is connected.
+                let interactive = file == nil && command == nil && isatty(0) == 1
+                let (registry, sandbox) = try DefaultSandbox.load(note: { interactive ? () : FileHandleOutput.stderr.write($0) })
                 installVendors(into: interp, registry: registry)
+                if let progress { showProgress(progress, registry: registry, interp: interp) }
                 onSandbox = sandbox != nil
                 sandboxKeepAlive = sandbox
             } catch {
@@ -107,14 +131,14 @@ enum CLI {
             if isatty(0) == 0, let data = try? FileHandle.standardInput.readToEnd(), !data.isEmpty {
                 input = .string(String(decoding: data, as: UTF8.self))
             }
-            return execute(interp, text: command, name: "<command line>", input: input, directory: nil, checkOnly: false)
+            return execute(interp, text: command, name: "<command line>", input: input, directory: nil, checkOnly: false, progress: progress)
         }
         guard let file else {
             if checkOnly { return usageError("`check` needs a file: swb check FILE.swb") }
             if isatty(0) == 0 {
                 // `swb < script.swb`: run standard input as a script.
                 let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
-                return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", input: .null, directory: nil, checkOnly: false)
+                    return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", input: .null, directory: nil, checkOnly: false, progress: progress)
             }
             let session = VendorSession.of(interp)
             let label = { () -> String in
@@ -122,7 +146,7 @@ enum CLI {
                 return onSandbox ? "sandbox:\(vendor)" : vendor
             }
             let completer = Completer(interpreter: interp, vendorNames: { session?.registry.names ?? [] })
-            let repl = REPL(interpreter: interp, completer: completer, label: label)
+            let repl = REPL(interpreter: interp, completer: completer, label: label, progress: progress)
             session?.registry.confirm = { question in repl.confirm(question) }
             let where_ = onSandbox ? "the built-in sandbox (chatrhub, agentiq, smartassist, dixa; `use NAME` to switch)"
                 : "vendors \(session?.registry.names.joined(separator: ", ") ?? "none")"
@@ -133,10 +157,11 @@ enum CLI {
         }
         let text = String(decoding: data, as: UTF8.self)
         let dir = (file as NSString).deletingLastPathComponent
-        return execute(interp, text: text, name: file, input: .null, directory: dir.isEmpty ? nil : dir, checkOnly: checkOnly)
+        return execute(interp, text: text, name: file, input: .null, directory: dir.isEmpty ? nil : dir, checkOnly: checkOnly, progress: progress)
     }
 
-    static func execute(_ interp: Interpreter, text: String, name: String, input: Value, directory: String?, checkOnly: Bool) -> Int32 {
+    static func execute(_ interp: Interpreter, text: String, name: String, input: Value, directory: String?, checkOnly: Bool,
+                        progress: ProgressBar? = nil) -> Int32 {
         if checkOnly {
             do {
                 _ = try interp.parse(text, name: name)
@@ -147,6 +172,7 @@ enum CLI {
             }
         }
         do {
+            defer { progress?.finishAll() }   // erased before any message below
             try onBigStack { try interp.run(text, name: name, input: input, directory: directory) }
             return interp.failedActionRows > 0 ? 1 : 0
         } catch let e as ExitRequest {
@@ -183,3 +209,6 @@ enum CLI {
         return try result!.get()
     }
 }
+
+/// The vendor layer reports actions and paging to the bar.
+extension ProgressBar: ProgressReporter {}

@@ -11,11 +11,14 @@ final class REPL {
     /// The prompt's label: the current vendor, or `sandbox`.
     let label: () -> String
     let colors: Bool
+    /// The progress line on stderr (nil when stderr is not a terminal).
+    let progress: ProgressBar?
 
-    init(interpreter: Interpreter, completer: Completer, label: @escaping () -> String) {
+    init(interpreter: Interpreter, completer: Completer, label: @escaping () -> String, progress: ProgressBar?) {
         self.interpreter = interpreter
         self.completer = completer
         self.label = label
+        self.progress = progress
         self.colors = Terminal.colorsEnabled(isTTY: isatty(2) == 1)
         let completer = completer
         reader = makeLineReader(name: "swb", history: HistoryOptions(path: defaultHistoryPath(), maxEntries: 1000)) { line, cursor in
@@ -27,7 +30,8 @@ final class REPL {
     func run(banner: String) -> Int32 {
         Interrupt.install()
         interpreter.configuration.isCancelled = { Interrupt.pending }
-        interpreter.configuration.write = { text in
+        interpreter.configuration.write = { [progress] text in
+            progress?.clear()
             FileHandleOutput.stdout.write(text)
             FileHandleOutput.stdout.flush()
         }
@@ -74,16 +78,27 @@ final class REPL {
     }
 
     /// Asks before a bulk action: `assign group 10204 to 37 agents on chatrhub? [y/N] `.
+    /// Anything but y or yes, Ctrl-C and Ctrl-D say no.
     func confirm(_ question: String) -> Bool {
-        switch reader.read(prompt: question + " [y/N] ") {
-        case .line(let answer): return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
-        default: return false
+        FileHandleOutput.stdout.flush()
+        let read = { self.reader.read(prompt: question + " [y/N] ") }
+        switch progress?.paused(read) ?? read() {
+        case .line(let answer):
+            return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+        case .interrupted:
+            FileHandleOutput.stderr.write("^C\n")
+            return false
+        case .eof:
+            FileHandleOutput.stderr.write("\n")
+            return false
         }
     }
 
     func evaluate(_ text: String) {
         Interrupt.reset()
+        var erased = false   // the progress line was on screen (and the terminal's `^C` with it)
         do {
+            defer { erased = progress?.finishAll() ?? false }   // erased before any message below
             let interpreter = self.interpreter
             try CLI.onBigStack { try interpreter.run(text, name: "<repl>") }
         } catch let e as ExitRequest {
@@ -92,7 +107,8 @@ final class REPL {
             exit(e.code)
         } catch let e as SwitchboardError where e.kind == .cancelled {
             FileHandleOutput.stdout.flush()
-            FileHandleOutput.stderr.write("\ninterrupted\n")
+            // Ctrl-C while running (after the terminal's `^C`), or a "no" to a confirmation.
+            FileHandleOutput.stderr.write(e.message != "interrupted" ? e.message + "\n" : erased ? "interrupted\n" : "\ninterrupted\n")
         } catch {
             FileHandleOutput.stdout.flush()
             var rendered = interpreter.render(error)

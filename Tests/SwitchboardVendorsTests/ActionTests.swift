@@ -261,7 +261,7 @@ final class ActionTests {
         let no = await h.run("agents --vendor chatrhub | first 11 | assign group 10206")
         #expect(no.message.contains("cancelled"))
         #expect(no.writes.isEmpty)
-        #expect(asked == ["assign group 10206 on 11 objects (chatrhub)?"])
+        #expect(asked == ["assign group 10206 to 11 agents on chatrhub?"])
         let small = await h.run("agents --vendor chatrhub | first 10 | assign group 10206")
         #expect(small.rows.count == 10 && asked.count == 1)
         let yes = await h.run("agents --vendor chatrhub | first 11 | assign group 10206 --yes")

@@ -188,8 +188,7 @@ enum ActionCommands {
 
         // 3. Confirmation (the REPL's hook; scripts have none).
         if !dryRun, !ctx.args.has("yes"), let confirm = registry.confirm, items.count > registry.confirmThreshold {
-            let vendors = Set(items.map(\.vendor)).sorted().joined(separator: ", ")
-            guard confirm("\(action.label) on \(items.count) objects (\(vendors))?") else {
+            guard confirm(confirmationQuestion(action, items)) else {
                 throw ctx.error(.cancelled, "\(action.label): cancelled, nothing was sent")
             }
         }
@@ -238,6 +237,9 @@ enum ActionCommands {
         for vendor in Set(items.map(\.vendor)) { clients[vendor] = try registry.adapter(vendor).client }
         let frozen = clients
         let secrets = registry.secrets
+        let progress = registry.progress
+        let task = progress?.start(action.label, total: jobs.count)
+        defer { if let task { progress?.finish(task) } }
         let results: [Int: StepResult] = try Blocking.run(cancelled: session.cancelled) {
             try await withThrowingTaskGroup(of: (Int, StepResult).self) { group in
                 var out: [Int: StepResult] = [:]
@@ -250,6 +252,7 @@ enum ActionCommands {
                 while next < min(parallel, jobs.count) { add(next, &group); next += 1 }
                 while let (i, r) = try await group.next() {
                     out[i] = r
+                    if let task { progress?.advance(task, by: 1) }
                     if next < jobs.count { add(next, &group); next += 1 }
                 }
                 return out

@@ -167,6 +167,7 @@ enum ResourceCommands {
                 return nil
             }, onClose: { inner.close() })
         }
+        stream = reportingProgress(stream, label: ctx.signature.name, to: registry.progress)
         return .stream(session.guardedStream(ctx, stream))
     }
 }
