@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SwitchboardCore
 import SwitchboardSandbox
 import SwitchboardVendors
@@ -6,11 +7,16 @@ import SwitchboardVendors
 /// The built-in default: with no vendor configured, `swb` runs the sandbox in-process and
 /// connects all four vendors to it.
 public enum DefaultSandbox {
-    /// Connections to every vendor of a running sandbox, with its fixed fake credentials.
-    public static func connections(_ sandbox: Sandbox) -> [VendorConnection] {
-        sandbox.vendors.map { v in
+    /// Connections to every vendor of a sandbox, with its fixed fake credentials.
+    public static func connections(_ vendors: [SandboxVendor]) -> [VendorConnection] {
+        vendors.map { v in
             VendorConnection(name: v.name, type: v.name, baseURL: v.baseURL, credentials: v.credentials)
         }
+    }
+
+    /// Connections to every vendor of a running sandbox.
+    public static func connections(_ sandbox: Sandbox) -> [VendorConnection] {
+        connections(sandbox.vendors)
     }
 
     /// Starts the sandbox and returns it with a registry connecting all four vendors to it
@@ -21,40 +27,75 @@ public enum DefaultSandbox {
         return (sandbox, registry)
     }
 
-    /// The registry from the configuration file; when there is none, the sandbox, said in one
-    /// line through `note`. `sandbox` is nil when the configuration was used.
+    /// The registry from the configuration file; when there is none, the built-in sandbox. Its
+    /// servers start on the first vendor request, which says so in one line through `note`; a
+    /// script that never calls a vendor pays nothing for them. `sandbox` is nil when the
+    /// configuration was used.
     public static func load(configPath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                             options: SandboxOptions = SandboxOptions(),
-                            note: (String) -> Void = { FileHandleOutput.stderr.write($0) }) async throws -> (registry: VendorRegistry, sandbox: Sandbox?) {
+                            note: @escaping @Sendable (String) -> Void = { FileHandleOutput.stderr.write($0) }) throws
+        -> (registry: VendorRegistry, sandbox: LazySandbox?)
+    {
         if let config = try VendorConfig.load(path: configPath, environment: environment), !config.connections.isEmpty {
             return (try VendorRegistry(config: config), nil)
         }
-        let (sandbox, registry) = try await start(options)
-        note("no vendors configured (\(VendorConfig.defaultPath(environment: environment))): using the built-in sandbox on \(sandbox.vendors.first.map { hostPort($0.baseURL) } ?? "loopback") and up\n")
+        let path = VendorConfig.defaultPath(environment: environment)
+        let sandbox = try LazySandbox(options, onStart: {
+            note("no vendors configured (\(path)): using the built-in sandbox on 127.0.0.1 (`vendors` lists it)\n")
+        })
+        let registry = try VendorRegistry(connections: connections(sandbox.vendors), defaultVendor: "chatrhub", transport: sandbox)
         return (registry, sandbox)
     }
+}
 
-    /// `load` for synchronous callers (the CLI's main thread; never the cooperative pool).
-    public static func loadBlocking(configPath: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                    options: SandboxOptions = SandboxOptions(),
-                                    note: @escaping @Sendable (String) -> Void = { FileHandleOutput.stderr.write($0) }) throws -> (registry: VendorRegistry, sandbox: Sandbox?) {
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { box.value = .success(try await load(configPath: configPath, environment: environment, options: options, note: note)) } catch {
-                box.value = .failure(error)
+/// A sandbox that starts on the first request sent through it. Its ports are chosen up front,
+/// so the connections know their URLs before anything runs.
+public final class LazySandbox: HTTPTransport {
+    /// The vendors it serves, with their URLs and fake credentials.
+    public let vendors: [SandboxVendor]
+    private let options: SandboxOptions
+    private let transport: any HTTPTransport
+    private let onStart: (@Sendable () -> Void)?
+    private let server = Mutex<Task<Sandbox, Error>?>(nil)
+
+    /// - Parameter onStart: called once, when the first request starts the servers.
+    public init(_ options: SandboxOptions = SandboxOptions(), transport: any HTTPTransport = AsyncHTTPTransport.shared,
+                onStart: (@Sendable () -> Void)? = nil) throws {
+        var options = options
+        if options.ports == nil { options.ports = try Sandbox.freePorts() }
+        self.options = options
+        self.vendors = Sandbox.vendors(ports: options.ports!)
+        self.transport = transport
+        self.onStart = onStart
+    }
+
+    /// The running sandbox (started by the first caller; later callers wait for the same start).
+    public func started() async throws -> Sandbox {
+        let options = self.options
+        let task = server.withLock { task in
+            if let task { return task }
+            let start = Task { [onStart] in
+                onStart?()
+                return try await Sandbox.start(options)
             }
-            done.signal()
+            task = start
+            return start
         }
-        done.wait()
-        return try box.value!.get()
+        do {
+            return try await task.value
+        } catch {
+            throw TransportError.notSent("the built-in sandbox could not start: \(error)")
+        }
     }
 
-    final class ResultBox: @unchecked Sendable {
-        var value: Result<(registry: VendorRegistry, sandbox: Sandbox?), Error>?
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        _ = try await started()
+        return try await transport.send(request)
     }
 
-    static func hostPort(_ url: String) -> String {
-        url.replacingOccurrences(of: "http://", with: "").replacingOccurrences(of: "https://", with: "")
+    deinit {
+        if let task = server.withLock({ $0 }) {
+            Task { await (try? task.value)?.shutdown() }
+        }
     }
 }

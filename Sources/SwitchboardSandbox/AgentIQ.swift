@@ -33,7 +33,8 @@ import Synchronization
 struct AgentIQ: VendorEmulator {
     static let apiKey = "sbx-agentiq-key"
     let name = "agentiq"
-    let credentials = ["api_key": AgentIQ.apiKey]
+    static let credentials = ["api_key": AgentIQ.apiKey]
+    var credentials: [String: String] { Self.credentials }
     let routes: RouteTable
 
     init(generator: DataGenerator, agents: Int) {

@@ -39,7 +39,8 @@ import Synchronization
 struct ChatrHub: VendorEmulator {
     static let apiKey = "sbx-chatrhub-key"
     let name = "chatrhub"
-    let credentials = ["api_key": ChatrHub.apiKey]
+    static let credentials = ["api_key": ChatrHub.apiKey]
+    var credentials: [String: String] { Self.credentials }
     let routes: RouteTable
     let store: Store
 

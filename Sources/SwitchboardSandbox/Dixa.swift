@@ -48,7 +48,8 @@ import Synchronization
 struct Dixa: VendorEmulator {
     static let apiKey = "sbx-dixa-key"
     let name = "dixa"
-    let credentials = ["api_key": Dixa.apiKey]
+    static let credentials = ["api_key": Dixa.apiKey]
+    var credentials: [String: String] { Self.credentials }
     let routes: RouteTable
 
     init(generator: DataGenerator, agents: Int) {

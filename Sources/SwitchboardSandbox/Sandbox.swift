@@ -24,6 +24,9 @@ public struct SandboxOptions: Sendable {
     public var dropRate: Double = 0
     /// When set, each request is appended to this file as a JSON line (secrets redacted).
     public var logPath: String? = nil
+    /// One port per vendor, in `Sandbox.vendorNames` order (e.g. from `Sandbox.freePorts()`);
+    /// overrides `port`.
+    public var ports: [Int]? = nil
 
     public init(
         seed: UInt64 = 1, agents: Int = 40, port: Int? = nil, latency: Duration = .zero, errorRate: Double = 0,
@@ -94,6 +97,9 @@ public final class Sandbox: Sendable {
         if let port = options.port, !(1...65532).contains(port) {
             throw SandboxError.invalidOption("port must be between 1 and 65532")
         }
+        if let ports = options.ports, ports.count != vendorNames.count || !ports.allSatisfy((1...65535).contains) {
+            throw SandboxError.invalidOption("ports must be \(vendorNames.count) ports between 1 and 65535")
+        }
         let generator = DataGenerator(seed: options.seed)
         async let chatrhub = ChatrHub(generator: generator, agents: options.agents)
         async let agentiq = AgentIQ(generator: generator, agents: options.agents)
@@ -116,7 +122,7 @@ public final class Sandbox: Sendable {
                 latency: options.latency)
             let app = Application(
                 responder: responder,
-                configuration: .init(address: .hostname("127.0.0.1", port: options.port.map { $0 + index } ?? 0)),
+                configuration: .init(address: .hostname("127.0.0.1", port: options.ports?[index] ?? options.port.map { $0 + index } ?? 0)),
                 onServerRunning: { channel in
                     continuation.yield((index, .success(channel.localAddress?.port ?? 0)))
                 },
@@ -152,6 +158,37 @@ public final class Sandbox: Sendable {
                 name: emulator.name, baseURL: "http://127.0.0.1:\(port ?? 0)", credentials: emulator.credentials)
         }
         return Sandbox(vendors: vendors, log: log, tasks: tasks)
+    }
+
+    /// The vendors a sandbox started on `ports` (in `vendorNames` order) serves: their URLs and
+    /// fixed fake credentials, known before it starts.
+    public static func vendors(ports: [Int]) -> [SandboxVendor] {
+        let credentials = [ChatrHub.credentials, AgentIQ.credentials, SmartAssist.credentials, Dixa.credentials]
+        return zip(vendorNames, zip(ports, credentials)).map { name, p in
+            SandboxVendor(name: name, baseURL: "http://127.0.0.1:\(p.0)", credentials: p.1)
+        }
+    }
+
+    /// `n` free loopback ports, found by binding port 0 and letting go (for a sandbox that
+    /// starts later; another process could take one in between, which `start` then reports).
+    public static func freePorts(_ n: Int = vendorNames.count) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { for s in sockets { close(s) } }
+        return try (0..<n).map { _ in
+            let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard s >= 0 else { throw SandboxError.serverFailed("no socket: \(String(cString: strerror(errno)))") }
+            sockets.append(s)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = 0
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let ok = withUnsafeMutablePointer(to: &addr) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
+            }
+            guard ok else { throw SandboxError.serverFailed("cannot bind a loopback port: \(String(cString: strerror(errno)))") }
+            return Int(UInt16(bigEndian: addr.sin_port))
+        }
     }
 
     /// The vendor called `name`, if any.

@@ -51,6 +51,17 @@ struct CLITests {
         #expect(bad.stderr.contains("table, json, ndjson, csv"))
     }
 
+    @Test func theBuiltInSandboxStartsOnTheFirstVendorCommand() throws {
+        // Nothing vendor-related: no sandbox, no note.
+        let plain = try swb(["-c", "print (1 + 1)"])
+        #expect(plain.stdout == "2\n" && plain.stderr.isEmpty)
+        // `vendors` knows the URLs before the servers run; the first request starts them.
+        let r = try swb(["-c", "print (vendors | get base_url | first); agents --vendor dixa | count"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("http://127.0.0.1:") && r.stdout.hasSuffix("\n40\n"))
+        #expect(r.stderr.contains("no vendors configured") && r.stderr.components(separatedBy: "\n").count == 2)
+    }
+
     @Test func stdinIsTheInputOfTheFirstStage() throws {
         let r = try swb(["-c", "from json | where load > 1 | length"], stdin: #"[{"load": 1}, {"load": 3}]"#)
         #expect(r.stdout == "1\n")
