@@ -34,7 +34,6 @@ struct AgentIQ: VendorEmulator {
     static let apiKey = "sbx-agentiq-key"
     let name = "agentiq"
     static let credentials = ["api_key": AgentIQ.apiKey]
-    var credentials: [String: String] { Self.credentials }
     let routes: RouteTable
 
     init(generator: DataGenerator, agents: Int) {

@@ -40,7 +40,6 @@ struct ChatrHub: VendorEmulator {
     static let apiKey = "sbx-chatrhub-key"
     let name = "chatrhub"
     static let credentials = ["api_key": ChatrHub.apiKey]
-    var credentials: [String: String] { Self.credentials }
     let routes: RouteTable
     let store: Store
 

@@ -49,7 +49,6 @@ struct Dixa: VendorEmulator {
     static let apiKey = "sbx-dixa-key"
     let name = "dixa"
     static let credentials = ["api_key": Dixa.apiKey]
-    var credentials: [String: String] { Self.credentials }
     let routes: RouteTable
 
     init(generator: DataGenerator, agents: Int) {

@@ -140,11 +140,15 @@ struct RouteTable: Sendable {
 /// What each vendor emulator provides to the shared server.
 protocol VendorEmulator: Sendable {
     var name: String { get }
-    /// The sandbox's fixed credentials for this vendor.
-    var credentials: [String: String] { get }
+    /// The sandbox's fixed credentials for this vendor (known before it starts).
+    static var credentials: [String: String] { get }
     var routes: RouteTable { get }
     /// True when the request carries this vendor's valid credentials.
     func authorized(_ request: VendorRequest) -> Bool
     /// An error in this vendor's shape.
     func error(_ status: Int, _ message: String) -> VendorReply
+}
+
+extension VendorEmulator {
+    var credentials: [String: String] { Self.credentials }
 }

@@ -42,7 +42,6 @@ struct SmartAssist: VendorEmulator {
     static let streamId = "st-sbx-0001"
 
     let name = "smartassist"
-    var credentials: [String: String] { Self.credentials }
     static let credentials: [String: String] = [
         "jwt": SmartAssist.mintJWT(clientId: SmartAssist.clientId, secret: SmartAssist.clientSecret),
         "account_id": SmartAssist.accountId, "stream_id": SmartAssist.streamId, "client_id": SmartAssist.clientId,
