@@ -97,6 +97,10 @@ extension Interpreter {
     /// Runs a block's statements in `env`; its value is the last statement's value.
     /// Earlier statements' streams are drained, so their actions happen.
     func execBlock(_ block: Block, env: Environment) throws -> Value {
+        if let e = block.singleExpression {
+            try tick()
+            return try eval(e, env: env)
+        }
         var last = Value.null
         for stmt in block.statements {
             if case .stream = last { try drain(last) }
@@ -160,19 +164,16 @@ extension Interpreter {
             // A user `fn` given exactly its positionals: bind them straight into the call's scope.
             // Same order of evaluation and the same errors as `bind` + `run`, without a `CallContext`.
             let decl = uf.decl
-            var values = [Value]()
-            values.reserveCapacity(decl.slotNames.count)
-            for arg in call.arguments {
-                if case .positional(let e) = arg { values.append(try eval(e, env: env)) }
-            }
-            for flag in decl.flags { values.append(flag.type == nil ? .bool(false) : .null) }
-            if decl.rest != nil { values.append(.list([])) }
+            let scope = Environment(parent: uf.env, layout: decl.slotNames)
+            let exprs = call.positionalExprs
+            for k in exprs.indices { scope.push(try eval(exprs[k], env: env)) }
+            for v in decl.defaultTail { scope.push(v) }
             let fnInput = call.isExpressionCall ? Value.null : input
-            values.append(fnInput)
+            scope.push(fnInput)
             do {
                 try enterCall(call.span)
                 defer { callDepth -= 1 }
-                return try runFunction(uf, Environment(parent: uf.env, names: decl.slotNames, values: values), input: fnInput)
+                return try runFunction(uf, scope, input: fnInput)
             } catch let e as SwitchboardError {
                 throw located(e, call, command)
             }
@@ -262,17 +263,18 @@ extension Interpreter {
             throw SwitchboardError(.limit, "recursion is too deep (more than \(configuration.limits.maxCallDepth) nested calls)", span: closure.span)
         }
         let decl = closure.decl
-        let env = Environment(parent: closure.env)
+        let withIn = !input.isNull && (decl.params.isEmpty || arguments.isEmpty)
+        let env: Environment
         if let first = arguments.first {
-            // The names array is shared by every call of this closure: one allocation less per row.
-            env.names = decl.slotNames
-            var values = [Value]()
-            values.reserveCapacity(decl.slotNames.count + 1)
-            values.append(first)
-            for k in 0..<decl.params.count { values.append(k < arguments.count ? arguments[k] : .null) }
-            env.values = values
+            // The layout is shared by every call of this closure.
+            env = Environment(parent: closure.env, layout: withIn ? decl.slotNamesWithIn : decl.slotNames)
+            env.push(first)
+            for k in 0..<decl.params.count { env.push(k < arguments.count ? arguments[k] : .null) }
+            if withIn { env.push(input) }
+        } else {
+            env = Environment(parent: closure.env)
+            if withIn { env.bind("in", input) }
         }
-        if !input.isNull, decl.params.isEmpty || arguments.isEmpty { env.names.append("in"); env.values.append(input) }
         return try runClosureBody(decl, env)
     }
 
@@ -291,42 +293,36 @@ extension Interpreter {
         // kept a reference to it (no closure created in the body escaped, no call still running).
         if closure.rowScope != nil, isKnownUniquelyReferenced(&closure.rowScope!) {
             let env = closure.rowScope!
-            if env.names.count != layout.count || !env.commands.isEmpty {
-                env.names = layout
-                env.values.removeAll(keepingCapacity: true)
-                env.commands = [:]
-            }
-            if env.values.isEmpty {
-                env.values.append(argument)
+            if env.count == layout.count, env.names.count == layout.count, env.commands.isEmpty {
+                // Same layout as the last row (nothing declared): overwrite the slots.
+                env.set(0, argument)
                 if !decl.params.isEmpty {
-                    env.values.append(argument)
-                    for _ in 1..<decl.params.count { env.values.append(.null) }
+                    env.set(1, argument)
+                    for k in 2..<env.count { env.set(k, .null) }
                 } else if !input.isNull {
-                    env.values.append(input)
+                    env.set(1, input)
                 }
-            } else {
-                env.values[0] = argument
-                if !decl.params.isEmpty {
-                    env.values[1] = argument
-                    for k in 2..<env.values.count { env.values[k] = .null }
-                } else if !input.isNull {
-                    env.values[1] = input
-                }
+                return try runClosureBody(decl, env)
             }
+            env.reset(layout: layout)
+            bindRow(env, decl, argument, input)
             return try runClosureBody(decl, env)
         }
-        var values = [Value]()
-        values.reserveCapacity(decl.slotNames.count + 1)
-        values.append(argument)
-        if !decl.params.isEmpty {
-            values.append(argument)
-            for _ in 1..<decl.params.count { values.append(.null) }
-        } else if !input.isNull {
-            values.append(input)
-        }
-        let env = Environment(parent: closure.env, names: layout, values: values)
+        let env = Environment(parent: closure.env, layout: layout)
+        bindRow(env, decl, argument, input)
         closure.rowScope = env
         return try runClosureBody(decl, env)
+    }
+
+    @inline(__always)
+    private func bindRow(_ env: Environment, _ decl: ClosureDecl, _ argument: Value, _ input: Value) {
+        env.push(argument)
+        if !decl.params.isEmpty {
+            env.push(argument)
+            for _ in 1..<decl.params.count { env.push(.null) }
+        } else if !input.isNull {
+            env.push(input)
+        }
     }
 
     @inline(__always)
@@ -351,19 +347,15 @@ extension Interpreter {
             for (k, p) in f.positionals.enumerated() {
                 var v = ctx.args[k]
                 if ctx.args.span(k) == .unknown, let d = p.defaultValue { v = try self.eval(d, env: env) }
-                env.names.append(p.name)
-                env.values.append(v)
+                env.bind(p.name, v)
             }
             for flag in f.flags {
-                env.names.append(flag.name)
-                env.values.append(ctx.args.flags[flag.name] ?? (flag.type == nil ? .bool(false) : .null))
+                env.bind(flag.name, ctx.args.flags[flag.name] ?? (flag.type == nil ? .bool(false) : .null))
             }
             if let r = f.rest {
-                env.names.append(r.name)
-                env.values.append(.list(ctx.args.rest))
+                env.bind(r.name, .list(ctx.args.rest))
             }
-            env.names.append("in")
-            env.values.append(ctx.input)
+            env.bind("in", ctx.input)
             return try self.runFunction(uf, env, input: ctx.input)
         }
         command.userFunction = uf
@@ -386,6 +378,9 @@ extension Interpreter {
         do {
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
+            if uf.decl.inputStatement == nil, uf.decl.body.singleExpression != nil {
+                return try execBlock(uf.decl.body, env: env)
+            }
             var last = Value.null
             let statements = uf.decl.body.statements
             let inputStatement = uf.decl.inputStatement ?? -1
@@ -483,7 +478,7 @@ extension Interpreter {
         case .call(let c):
             return try invoke(c, env: env, input: .null)
         case .subexpression(let p, _):
-            if p.stages.count == 1, case .command(let c) = p.stages[0] { return try invoke(c, env: env, input: .null) }
+            if let c = p.singleCommand { return try invoke(c, env: env, input: .null) }
             return try evalPipeline(p, env: env, input: .null)
         case .interpolated(let pieces, _):
             var s = ""
@@ -503,11 +498,17 @@ extension Interpreter {
                 }
             }
             return .string(s)
-        case .ifExpr(let branches, let elseBlock, _):
-            for (cond, body) in branches where try truth(try eval(cond, env: env), cond.span, "an `if` condition") {
-                return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
+        case .ifExpr(let node):
+            for k in node.conditions.indices {
+                let cond = node.conditions[k]
+                if try truth(try eval(cond, env: env), cond.span, "an `if` condition") {
+                    let body = node.blocks[k]
+                    return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
+                }
             }
-            if let elseBlock { return try execBlock(elseBlock, env: elseBlock.needsScope ? Environment(parent: env) : env) }
+            if let elseBlock = node.elseBlock {
+                return try execBlock(elseBlock, env: elseBlock.needsScope ? Environment(parent: env) : env)
+            }
             return .null
         case .tryExpr(let body, let name, let handler, _):
             do {

@@ -33,7 +33,7 @@ public indirect enum Expr {
     case call(CommandCall)
     /// `(pipeline)`
     case subexpression(Pipeline, SourceSpan)
-    case ifExpr([(Expr, Block)], Block?, SourceSpan)
+    case ifExpr(IfNode)
     case tryExpr(Block, String?, Block?, SourceSpan)
 
     public var span: SourceSpan {
@@ -41,12 +41,27 @@ public indirect enum Expr {
         case .literal(_, let s), .interpolated(_, let s), .variable(_, let s), .rowField(_, let s),
              .member(_, _, _, let s), .index(_, _, _, let s), .list(_, let s), .record(_, _, let s),
              .unary(_, _, let s), .range(_, _, _, let s), .subexpression(_, let s),
-             .ifExpr(_, _, let s), .tryExpr(_, _, _, let s):
+             .tryExpr(_, _, _, let s):
             return s
         case .closure(let c): return c.span
         case .call(let c): return c.span
         case .binary(let b): return b.span
+        case .ifExpr(let n): return n.span
         }
+    }
+}
+
+/// `if c { } else if d { } else { }`: `conditions[k]` guards `blocks[k]`.
+public final class IfNode {
+    public let conditions: [Expr]
+    public let blocks: [Block]
+    public let elseBlock: Block?
+    public let span: SourceSpan
+    init(branches: [(Expr, Block)], elseBlock: Block?, span: SourceSpan) {
+        conditions = branches.map(\.0)
+        blocks = branches.map(\.1)
+        self.elseBlock = elseBlock
+        self.span = span
     }
 }
 
@@ -87,6 +102,8 @@ public final class CommandCall {
     public let isExpressionCall: Bool
     /// Every argument is positional (no flags).
     let allPositional: Bool
+    /// The argument expressions when every argument is positional.
+    let positionalExprs: [Expr]
     /// The registered or global command this call resolved to, valid while the interpreter's
     /// `commandGeneration` equals `cachedGeneration` (see `Interpreter.resolve`).
     @exclusivity(unchecked) var cachedCommand: Command?
@@ -99,6 +116,7 @@ public final class CommandCall {
         self.span = span
         self.isExpressionCall = isExpressionCall
         allPositional = arguments.allSatisfy { if case .positional = $0 { true } else { false } }
+        positionalExprs = arguments.compactMap { if case .positional(let e) = $0 { e } else { nil } }
     }
 }
 
@@ -114,16 +132,20 @@ public enum Stage {
     }
 }
 
-public struct Pipeline {
+/// A class, so matching a node that holds one retains a single reference.
+public final class Pipeline {
     public let stages: [Stage]
     public let span: SourceSpan
     /// The expression when the pipeline is a single expression stage (evaluated without the stage loop).
     let singleExpression: Expr?
+    /// The call when the pipeline is a single command stage.
+    let singleCommand: CommandCall?
 
     init(stages: [Stage], span: SourceSpan) {
         self.stages = stages
         self.span = span
         if stages.count == 1, case .expr(let e) = stages[0] { singleExpression = e } else { singleExpression = nil }
+        if stages.count == 1, case .command(let c) = stages[0] { singleCommand = c } else { singleCommand = nil }
     }
 }
 
@@ -132,9 +154,16 @@ public final class Block {
     public let span: SourceSpan
     /// Whether the block declares names (`let`, `fn`) and so needs a scope of its own.
     public let needsScope: Bool
+    /// The expression when the block is one expression statement (`{ $n }`).
+    let singleExpression: Expr?
     init(_ statements: [Stmt], span: SourceSpan) {
         self.statements = statements
         self.span = span
+        if statements.count == 1, case .pipeline(let p) = statements[0] {
+            singleExpression = p.singleExpression
+        } else {
+            singleExpression = nil
+        }
         needsScope = statements.contains {
             switch $0 {
             case .letDecl, .fnDecl, .source: true
@@ -190,6 +219,9 @@ public final class FnDecl {
     let slotNames: [String]
     /// The statement the call's input flows into: the first pipeline that starts with a command.
     let inputStatement: Int?
+    /// What follows the positionals in a call's scope when no flag or rest argument is given:
+    /// flag defaults, then the empty rest list. The call's input comes last.
+    let defaultTail: [Value]
 
     init(name: String, positionals: [ParamDecl], flags: [(name: String, short: Character?, type: ParameterType?, span: SourceSpan)],
          rest: ParamDecl?, body: Block, span: SourceSpan, doc: (String, [Example])) {
@@ -207,6 +239,7 @@ public final class FnDecl {
             rest: rest.map { Parameter($0.name, $0.type) },
             flags: flags.map { Flag($0.name, short: $0.short, $0.type) })
         slotNames = positionals.map(\.name) + flags.map(\.name) + (rest.map { [$0.name] } ?? []) + ["in"]
+        defaultTail = flags.map { $0.type == nil ? Value.bool(false) : .null } + (rest == nil ? [] : [.list([])])
         inputStatement = body.statements.firstIndex {
             if case .pipeline(let p) = $0, case .command = p.stages[0] { true } else { false }
         }

@@ -892,7 +892,7 @@ public struct Parser {
                 break
             }
         }
-        return .ifExpr(branches, elseBlock, span(kw.start, previousEnd))
+        return .ifExpr(IfNode(branches: branches, elseBlock: elseBlock, span: span(kw.start, previousEnd)))
     }
 
     mutating func parseTry() throws(Bail) -> Expr {
