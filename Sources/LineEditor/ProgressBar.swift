@@ -7,6 +7,15 @@ import CLibEdit
 import Dispatch
 import Synchronization
 
+/// Whether a progress line is on screen, for the SIGINT handler of `eraseOnInterrupt()`.
+private let lineOnScreen = Atomic<Bool>(false)
+
+/// `\r`, clear to the end of the line: one write(2), safe in a signal handler.
+private func eraseLineFromSignalHandler() {
+    let erase: StaticString = "\r\u{1B}[K"
+    _ = write(STDERR_FILENO, erase.utf8Start, erase.utf8CodeUnitCount)
+}
+
 /// A progress line on a terminal, redrawn in place with `\r`:
 ///
 ///     assign group 10204  █████████████████░░░░░░░░░░░░░  1,234/2,000  61%  3.1s
@@ -150,6 +159,7 @@ public final class ProgressBar: @unchecked Sendable {
             guard text != s.drawn else { return }
             write("\r" + text + "\u{1B}[K")
             s.drawn = text
+            lineOnScreen.store(true, ordering: .relaxed)
         }
     }
 
@@ -163,6 +173,26 @@ public final class ProgressBar: @unchecked Sendable {
         guard s.drawn != nil else { return }
         write("\r\u{1B}[K")
         s.drawn = nil
+        lineOnScreen.store(false, ordering: .relaxed)
+    }
+
+    /// For scripts, which Ctrl-C ends at once: SIGINT erases the line (if one is drawn), then
+    /// ends the process as SIGINT always did. The REPL handles Ctrl-C itself (`Interrupt`).
+    public static func eraseOnInterrupt() {
+        var action = sigaction()
+        let handler: @convention(c) (Int32) -> Void = { signo in
+            if lineOnScreen.load(ordering: .relaxed) { eraseLineFromSignalHandler() }
+            signal(signo, SIG_DFL)
+            raise(signo)
+        }
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
     }
 
     // MARK: - The line

@@ -84,6 +84,7 @@ enum CLI {
     /// (stdout only when it is the same terminal: piped output cannot collide with it).
     static func showProgress(_ bar: ProgressBar, registry: VendorRegistry, interp: Interpreter) {
         registry.progress = bar
+        ProgressBar.eraseOnInterrupt()   // scripts die on Ctrl-C; the REPL installs its own handler
         let write = interp.configuration.write, writeError = interp.configuration.writeError
         if isatty(1) == 1 {
             interp.configuration.write = { text in
