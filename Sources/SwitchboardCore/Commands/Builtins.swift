@@ -12,19 +12,26 @@ struct InputRows {
     init(_ v: Value) { iterator = v.iterate() }
 }
 
+/// An iterator shared by a stream's closures. A class with an unchecked property, because a
+/// `var` captured by an escaping closure pays a dynamic exclusivity check on every access.
+final class IteratorBox {
+    @exclusivity(unchecked) var it: ValueIterator
+    init(_ it: ValueIterator) { self.it = it }
+}
+
 extension CallContext {
     /// The input as a lazy stream of rows, transformed by `body` (nil skips the row).
     /// The result closes the input when it is closed.
     public func mapRows(_ body: @escaping (Value) throws -> Value?) -> Value {
-        var it = input.iterate()
+        let rows = IteratorBox(input.iterate())
         let interp = interpreter
         return .stream(ValueStream(next: {
-            while let v = try it.next() {
+            while let v = try rows.it.next() {
                 try interp.tick()
                 if let out = try body(v) { return out }
             }
             return nil
-        }, onClose: { it.close() }))
+        }, onClose: { rows.it.close() }))
     }
 
     /// Truthiness of a condition closure's result, with an error pointing at the closure.

@@ -14,6 +14,8 @@ public final class Environment {
     @exclusivity(unchecked) private var capacity: Int
     /// Bound slots.
     @exclusivity(unchecked) private(set) var count = 0
+    /// `names.count`, without touching the array.
+    @exclusivity(unchecked) private(set) var nameCount = 0
     let parent: Environment?
     /// `fn`s declared in this scope.
     var commands: [String: Command] = [:]
@@ -29,6 +31,7 @@ public final class Environment {
     init(parent: Environment?, layout: [String]) {
         self.parent = parent
         names = layout
+        nameCount = layout.count
         capacity = Swift.max(layout.count, 1)
         slots = .allocate(capacity: capacity)
         nameBase = names.withUnsafeBufferPointer { $0.baseAddress }
@@ -51,6 +54,7 @@ public final class Environment {
 
     private func setNames(_ n: [String]) {
         names = n
+        nameCount = names.count
         nameBase = names.withUnsafeBufferPointer { $0.baseAddress }
     }
 
@@ -225,6 +229,24 @@ struct NameKey {
 
     /// The last index of this (small ASCII) name in `names`; -1 when it is not there, or
     /// `unsure` when a name that is not small ASCII needs a full comparison.
+    /// The first index of this (small ASCII) name in `names[0..<count]`; -1 or `unsure` as `scan`.
+    @inline(__always)
+    func scanForward(_ names: UnsafePointer<String>?, _ count: Int) -> Int {
+        guard let names else { return -1 }
+        let raw = UnsafeRawPointer(names)
+        var k = 0
+        while k < count {
+            let h = raw.load(fromByteOffset: k * 16 + 8, as: UInt64.self)
+            if h == hi {
+                if raw.load(fromByteOffset: k * 16, as: UInt64.self) == lo { return k }
+            } else if h >> 60 != 0xE {
+                return NameKey.unsure
+            }
+            k += 1
+        }
+        return -1
+    }
+
     @inline(__always)
     func scan(_ names: UnsafePointer<String>?, _ count: Int) -> Int {
         guard let names else { return -1 }

@@ -288,12 +288,13 @@ extension Interpreter {
             throw SwitchboardError(.limit, "recursion is too deep (more than \(configuration.limits.maxCallDepth) nested calls)", span: closure.span)
         }
         let decl = closure.decl
-        let layout = decl.params.isEmpty && !input.isNull ? decl.slotNamesWithIn : decl.slotNames
+        let withIn = decl.params.isEmpty && !input.isNull
         // Row commands call one closure per row. The previous row's scope is reused when nothing
         // kept a reference to it (no closure created in the body escaped, no call still running).
         if closure.rowScope != nil, isKnownUniquelyReferenced(&closure.rowScope!) {
             let env = closure.rowScope!
-            if env.count == layout.count, env.names.count == layout.count, env.commands.isEmpty {
+            let slots = decl.slotNames.count + (withIn ? 1 : 0)
+            if env.count == slots, env.nameCount == slots, env.commands.isEmpty {
                 // Same layout as the last row (nothing declared): overwrite the slots.
                 env.set(0, argument)
                 if !decl.params.isEmpty {
@@ -304,11 +305,11 @@ extension Interpreter {
                 }
                 return try runClosureBody(decl, env)
             }
-            env.reset(layout: layout)
+            env.reset(layout: withIn ? decl.slotNamesWithIn : decl.slotNames)
             bindRow(env, decl, argument, input)
             return try runClosureBody(decl, env)
         }
-        let env = Environment(parent: closure.env, layout: layout)
+        let env = Environment(parent: closure.env, layout: withIn ? decl.slotNamesWithIn : decl.slotNames)
         bindRow(env, decl, argument, input)
         closure.rowScope = env
         return try runClosureBody(decl, env)

@@ -16,7 +16,8 @@ enum ControlFlow: Error {
 /// let v = try interp.evaluate("[3, 1, 2] | sort-by | first")   // .int(1)
 /// ```
 public final class Interpreter {
-    public var configuration: InterpreterConfiguration
+    /// Unchecked exclusivity: read on every call (limits), never mutated while borrowed.
+    @exclusivity(unchecked) public var configuration: InterpreterConfiguration
     public let sources = SourceMap()
     let globals = Environment(parent: nil)
     private var registry: [String: Command] = [:]

@@ -8,6 +8,8 @@ public final class Shape: Sendable {
     /// Resource kind tag, e.g. `agent@chatrhub`; nil for plain records.
     public let tag: String?
     private let index: [String: Int]
+    /// `keys`' element storage (`keys` is immutable, so the pointer stays valid).
+    private nonisolated(unsafe) let keyBase: UnsafePointer<String>?
     private let transitions = Mutex<[String: Shape]>([:])
 
     init(keys: [String], tag: String?) {
@@ -17,12 +19,19 @@ public final class Shape: Sendable {
         index.reserveCapacity(keys.count)
         for (i, k) in keys.enumerated() where index[k] == nil { index[k] = i }
         self.index = index
+        keyBase = self.keys.withUnsafeBufferPointer { $0.baseAddress }
     }
 
     @inline(__always)
     public func slot(_ key: String) -> Int? {
-        // Small shapes: a linear scan beats hashing.
+        // Small shapes: a linear scan beats hashing; short ASCII keys compare by their bits.
         if keys.count <= 8 {
+            let name = NameKey(key)
+            if name.isSmallASCII {
+                let k = name.scanForward(keyBase, keys.count)
+                if k >= 0 { return k }
+                if k == -1 { return nil }
+            }
             for i in 0..<keys.count where keys[i] == key { return i }
             return nil
         }

@@ -2,8 +2,8 @@
 /// each stage pulls from the one before, so `agents | first 5` fetches only what it needs.
 /// A stream is consumed once.
 public final class ValueStream: @unchecked Sendable {
-    private var pull: (() throws -> Value?)?
-    private var onClose: (() -> Void)?
+    @exclusivity(unchecked) private var pull: (() throws -> Value?)?
+    @exclusivity(unchecked) private var onClose: (() -> Void)?
 
     /// - Parameters:
     ///   - next: returns the next value, or nil at the end.
@@ -46,47 +46,67 @@ public final class ValueStream: @unchecked Sendable {
 /// Walks any value as a sequence of items: a list's elements, a stream's values,
 /// a range's numbers, nothing for null, and any other value as itself.
 public struct ValueIterator {
-    private enum Source {
-        case list([Value], Int)
-        case stream(ValueStream)
-        case range(next: Int, last: Int, step: Int, done: Bool)
-        case single(Value?)
-    }
-    private var source: Source
+    // Separate fields rather than an enum with payloads: `next()` then advances an index in
+    // place instead of copying the list out of the enum and back for every item.
+    private enum Kind { case list, stream, range, single, done }
+    private var kind: Kind
+    private var list: [Value] = []
+    private var index = 0
+    private var stream: ValueStream?
+    private var last = 0
+    private var step = 1
+    private var single: Value = .null
 
     public init(_ value: Value) {
         switch value {
-        case .list(let l): source = .list(l, 0)
-        case .stream(let s): source = .stream(s)
+        case .list(let l):
+            kind = .list
+            list = l
+        case .stream(let s):
+            kind = .stream
+            stream = s
         case .range(let r):
-            if let last = r.last { source = .range(next: r.lower, last: last, step: r.step, done: false) }
-            else { source = .single(nil) }
-        case .null: source = .single(nil)
-        default: source = .single(value)
+            if let last = r.last {
+                kind = .range
+                index = r.lower
+                self.last = last
+                step = r.step
+            } else {
+                kind = .done
+            }
+        case .null:
+            kind = .done
+        default:
+            kind = .single
+            single = value
         }
     }
 
     public mutating func next() throws -> Value? {
-        switch source {
-        case .list(let l, let i):
-            guard i < l.count else { return nil }
-            source = .list(l, i + 1)
-            return l[i]
-        case .stream(let s):
-            return try s.next()
-        case .range(let n, let last, let step, let done):
-            if done { return nil }
-            source = .range(next: n == last ? n : n + step, last: last, step: step, done: n == last)
+        switch kind {
+        case .list:
+            guard index < list.count else { return nil }
+            index += 1
+            return list[index - 1]
+        case .stream:
+            return try stream!.next()
+        case .range:
+            let n = index
+            if n == last { kind = .done } else { index = n + step }
             return .int(n)
-        case .single(let v):
-            source = .single(nil)
+        case .single:
+            kind = .done
+            let v = single
+            single = .null
             return v
+        case .done:
+            return nil
         }
     }
 
     /// Stops a stream source early (used by `first`, `take`, and when an error ends a pipeline).
     public func close() {
-        if case .stream(let s) = source { s.close() }
+        if kind == .stream { stream?.close() }
     }
 }
 
