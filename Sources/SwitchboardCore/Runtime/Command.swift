@@ -214,7 +214,7 @@ public final class Command {
     public var category: String
     public var run: (CallContext) throws -> Value
     /// Set for a user `fn`: the evaluator calls it directly, without building a `CallContext`.
-    var userFunction: UserFunction?
+    @exclusivity(unchecked) var userFunction: UserFunction?
 
     public init(_ signature: Signature, description: String, category: String = "data",
                 examples: [Example] = [], run: @escaping (CallContext) throws -> Value) {

@@ -18,7 +18,11 @@ public final class Environment {
     @exclusivity(unchecked) private(set) var nameCount = 0
     let parent: Environment?
     /// `fn`s declared in this scope.
-    var commands: [String: Command] = [:]
+    @exclusivity(unchecked) var commands: [String: Command] = [:] {
+        didSet { hasCommands = !commands.isEmpty }
+    }
+    /// `!commands.isEmpty`, without touching the dictionary (checked on every call).
+    @exclusivity(unchecked) private(set) var hasCommands = false
 
     init(parent: Environment?) {
         self.parent = parent
@@ -124,6 +128,17 @@ public final class Environment {
             }
         }
         return slowLookup(name)
+    }
+
+    /// The root scope's identity, or nil when a scope below the root declares `fn`s.
+    @inline(__always)
+    var rootUnlessLocalCommands: ObjectIdentifier? {
+        unowned(unsafe) var env = self
+        while true {
+            guard let p = env.parent else { return ObjectIdentifier(env) }
+            if env.hasCommands { return nil }
+            env = p
+        }
     }
 
     @inline(never)

@@ -97,9 +97,9 @@ extension Interpreter {
     /// Runs a block's statements in `env`; its value is the last statement's value.
     /// Earlier statements' streams are drained, so their actions happen.
     func execBlock(_ block: Block, env: Environment) throws -> Value {
-        if let e = block.singleExpression {
+        if block.isSingleExpression {
             try tick()
-            return try eval(e, env: env)
+            return try eval(block.onlyExpression, env: env)
         }
         var last = Value.null
         for stmt in block.statements {
@@ -136,14 +136,11 @@ extension Interpreter {
     /// `fn` is declared or a command registered.
     @inline(__always)
     func resolve(_ call: CommandCall, env: Environment) -> Command? {
-        var e = env
-        while let parent = e.parent {
-            if !e.commands.isEmpty { return env.command(call.name) ?? command(named: call.name) }
-            e = parent
-        }
-        if e === globals, call.cachedGeneration == commandGeneration, let c = call.cachedCommand { return c }
+        guard let root = env.rootUnlessLocalCommands else { return env.command(call.name) ?? command(named: call.name) }
+        let inGlobals = root == ObjectIdentifier(globals)
+        if inGlobals, call.cachedGeneration == commandGeneration, let c = call.cachedCommand { return c }
         guard let c = command(named: call.name) else { return nil }
-        if e === globals {
+        if inGlobals {
             call.cachedCommand = c
             call.cachedGeneration = commandGeneration
         }
@@ -160,14 +157,14 @@ extension Interpreter {
             if err.options.isEmpty { err.hint = "`commands` lists every command; `help NAME` shows one" }
             throw err
         }
-        if let uf = command.userFunction, call.allPositional, call.arguments.count == uf.decl.positionals.count {
+        if let uf = command.userFunction, call.allPositional, call.positionalExprs.count == uf.decl.positionals.count {
             // A user `fn` given exactly its positionals: bind them straight into the call's scope.
             // Same order of evaluation and the same errors as `bind` + `run`, without a `CallContext`.
             let decl = uf.decl
             let scope = Environment(parent: uf.env, layout: decl.slotNames)
             let exprs = call.positionalExprs
             for k in exprs.indices { scope.push(try eval(exprs[k], env: env)) }
-            for v in decl.defaultTail { scope.push(v) }
+            if !decl.defaultTail.isEmpty { for v in decl.defaultTail { scope.push(v) } }
             let fnInput = call.isExpressionCall ? Value.null : input
             scope.push(fnInput)
             do {
@@ -294,7 +291,7 @@ extension Interpreter {
         if closure.rowScope != nil, isKnownUniquelyReferenced(&closure.rowScope!) {
             let env = closure.rowScope!
             let slots = decl.slotNames.count + (withIn ? 1 : 0)
-            if env.count == slots, env.nameCount == slots, env.commands.isEmpty {
+            if env.count == slots, env.nameCount == slots, !env.hasCommands {
                 // Same layout as the last row (nothing declared): overwrite the slots.
                 env.set(0, argument)
                 if !decl.params.isEmpty {
@@ -376,11 +373,12 @@ extension Interpreter {
 
     /// Runs a user `fn`'s body in `env` (its parameters and `in` already bound).
     func runFunction(_ uf: UserFunction, _ env: Environment, input: Value) throws -> Value {
+        let decl = uf.decl
         do {
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
-            if uf.decl.inputStatement == nil, uf.decl.body.singleExpression != nil {
-                return try execBlock(uf.decl.body, env: env)
+            if decl.inputStatement == nil, decl.body.singleExpression != nil {
+                return try execBlock(decl.body, env: env)
             }
             var last = Value.null
             let statements = uf.decl.body.statements
@@ -500,7 +498,15 @@ extension Interpreter {
             }
             return .string(s)
         case .ifExpr(let node):
-            for k in node.conditions.indices {
+            if try isTrue(try eval(node.firstCondition, env: env), node.firstCondition, "an `if` condition") {
+                let body = node.firstBlock
+                return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
+            }
+            if node.isIfElse {
+                let body = node.onlyElse.unsafelyUnwrapped
+                return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
+            }
+            for k in node.conditions.indices.dropFirst() {
                 let cond = node.conditions[k]
                 if try truth(try eval(cond, env: env), cond.span, "an `if` condition") {
                     let body = node.blocks[k]
@@ -537,6 +543,13 @@ extension Interpreter {
             candidates.append(contentsOf: ["env", "args"])
             throw SwitchboardError.unknown("variable", "$" + name, candidates: candidates.map { "$" + $0 }, span: span)
         }
+    }
+
+    /// `truth`, with the span worked out only for the error.
+    @inline(__always)
+    func isTrue(_ v: Value, _ e: Expr, _ what: String) throws -> Bool {
+        if case .bool(let b) = v { return b }
+        return try truth(v, e.span, what)
     }
 
     func truth(_ v: Value, _ span: SourceSpan, _ what: String) throws -> Bool {

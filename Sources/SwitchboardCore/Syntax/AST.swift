@@ -14,27 +14,29 @@ public enum UnaryOp: String, Sendable {
     case neg = "-", not
 }
 
-public indirect enum Expr {
-    case literal(Value, SourceSpan)
-    case interpolated([InterpolationPiece], SourceSpan)
-    case variable(String, SourceSpan)
+/// Cases with a final-class payload are stored inline (not boxed), so matching them borrows the
+/// node instead of retaining it; the other cases are boxed.
+public enum Expr {
+    indirect case literal(Value, SourceSpan)
+    indirect case interpolated([InterpolationPiece], SourceSpan)
+    indirect case variable(String, SourceSpan)
     /// A bare name in an expression: the field of the current row (`status` is `$it.status`).
-    case rowField(String, SourceSpan)
-    case member(Expr, String, optional: Bool, SourceSpan)
-    case index(Expr, Expr, optional: Bool, SourceSpan)
-    case list([Expr], SourceSpan)
-    case record(Shape, [Expr], SourceSpan)
+    indirect case rowField(String, SourceSpan)
+    indirect case member(Expr, String, optional: Bool, SourceSpan)
+    indirect case index(Expr, Expr, optional: Bool, SourceSpan)
+    indirect case list([Expr], SourceSpan)
+    indirect case record(Shape, [Expr], SourceSpan)
     case closure(ClosureDecl)
-    case unary(UnaryOp, Expr, SourceSpan)
+    indirect case unary(UnaryOp, Expr, SourceSpan)
     /// A final class node, so matching it retains one object instead of both operand boxes.
     case binary(BinaryNode)
-    case range(Expr, Expr, inclusive: Bool, SourceSpan)
+    indirect case range(Expr, Expr, inclusive: Bool, SourceSpan)
     /// `name(a, b)`: a command called with positional arguments and no input.
     case call(CommandCall)
     /// `(pipeline)`
-    case subexpression(Pipeline, SourceSpan)
+    indirect case subexpression(Pipeline, SourceSpan)
     case ifExpr(IfNode)
-    case tryExpr(Block, String?, Block?, SourceSpan)
+    indirect case tryExpr(Block, String?, Block?, SourceSpan)
 
     public var span: SourceSpan {
         switch self {
@@ -57,9 +59,19 @@ public final class IfNode {
     public let blocks: [Block]
     public let elseBlock: Block?
     public let span: SourceSpan
+    /// `conditions[0]` and `blocks[0]` as plain fields: reading them borrows instead of copying.
+    let firstCondition: Expr
+    let firstBlock: Block
+    /// `elseBlock` for a plain `if c { } else { }` (one condition), else nil.
+    let onlyElse: Block?
+    let isIfElse: Bool
     init(branches: [(Expr, Block)], elseBlock: Block?, span: SourceSpan) {
         conditions = branches.map(\.0)
         blocks = branches.map(\.1)
+        firstCondition = branches[0].0
+        firstBlock = branches[0].1
+        isIfElse = branches.count == 1 && elseBlock != nil
+        onlyElse = isIfElse ? elseBlock : nil
         self.elseBlock = elseBlock
         self.span = span
     }
@@ -156,6 +168,9 @@ public final class Block {
     public let needsScope: Bool
     /// The expression when the block is one expression statement (`{ $n }`).
     let singleExpression: Expr?
+    /// `singleExpression` when there is one, else a null literal; a plain field borrows on read.
+    let onlyExpression: Expr
+    let isSingleExpression: Bool
     init(_ statements: [Stmt], span: SourceSpan) {
         self.statements = statements
         self.span = span
@@ -164,6 +179,8 @@ public final class Block {
         } else {
             singleExpression = nil
         }
+        onlyExpression = singleExpression ?? .literal(.null, span)
+        isSingleExpression = singleExpression != nil
         needsScope = statements.contains {
             switch $0 {
             case .letDecl, .fnDecl, .source: true
@@ -246,18 +263,18 @@ public final class FnDecl {
     }
 }
 
-public indirect enum Stmt {
-    case letDecl(String, Pipeline, SourceSpan)
-    case assign(String, Pipeline, SourceSpan)
+public enum Stmt {
+    indirect case letDecl(String, Pipeline, SourceSpan)
+    indirect case assign(String, Pipeline, SourceSpan)
     case fnDecl(FnDecl)
     case pipeline(Pipeline)
-    case forLoop(String, Expr, Block, SourceSpan)
-    case whileLoop(Expr, Block, SourceSpan)
-    case breakStmt(SourceSpan)
-    case continueStmt(SourceSpan)
-    case returnStmt(Pipeline?, SourceSpan)
-    case use(String, SourceSpan)
-    case source(Expr, SourceSpan)
+    indirect case forLoop(String, Expr, Block, SourceSpan)
+    indirect case whileLoop(Expr, Block, SourceSpan)
+    indirect case breakStmt(SourceSpan)
+    indirect case continueStmt(SourceSpan)
+    indirect case returnStmt(Pipeline?, SourceSpan)
+    indirect case use(String, SourceSpan)
+    indirect case source(Expr, SourceSpan)
 
     public var span: SourceSpan {
         switch self {
