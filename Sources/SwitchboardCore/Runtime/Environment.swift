@@ -41,6 +41,17 @@ public final class Environment {
         nameBase = names.withUnsafeBufferPointer { $0.baseAddress }
     }
 
+    /// As `init(parent:layout:)`, with `layout`'s storage address worked out in advance.
+    @inline(__always)
+    init(parent: Environment?, layout: [String], base: UnsafePointer<String>?) {
+        self.parent = parent
+        names = layout
+        nameCount = layout.count
+        capacity = Swift.max(layout.count, 1)
+        slots = .allocate(capacity: capacity)
+        nameBase = base
+    }
+
     convenience init(parent: Environment?, names: [String], values: [Value]) {
         self.init(parent: parent, layout: names)
         for v in values { push(v) }
@@ -130,13 +141,13 @@ public final class Environment {
         return slowLookup(name)
     }
 
-    /// The root scope's identity, or nil when a scope below the root declares `fn`s.
+    /// Whether `root` is this chain's root and no scope below it declares `fn`s.
     @inline(__always)
-    var rootUnlessLocalCommands: ObjectIdentifier? {
+    func reachesWithoutLocalCommands(_ root: Environment) -> Bool {
         unowned(unsafe) var env = self
         while true {
-            guard let p = env.parent else { return ObjectIdentifier(env) }
-            if env.hasCommands { return nil }
+            guard let p = env.parent else { return env === root }
+            if env.hasCommands { return false }
             env = p
         }
     }

@@ -1,12 +1,26 @@
 import Foundation
 
-/// A user `fn`: its declaration and the scope it was declared in.
+/// A user `fn`: its declaration and the scope it was declared in, with what a call needs
+/// copied into plain fields (read on every call without touching the declaration).
 final class UserFunction {
     let decl: FnDecl
     let env: Environment
+    let positionalCount: Int
+    let slotNames: [String]
+    let slotNamesBase: UnsafePointer<String>?
+    let defaultTail: [Value]
+    /// The body's expression when the body is one expression statement and takes no input.
+    let bodyExpression: Expr
+    let hasBodyExpression: Bool
     init(decl: FnDecl, env: Environment) {
         self.decl = decl
         self.env = env
+        positionalCount = decl.positionals.count
+        slotNames = decl.slotNames
+        slotNamesBase = decl.slotNamesBase
+        defaultTail = decl.defaultTail
+        hasBodyExpression = decl.inputStatement == nil && decl.body.isSingleExpression
+        bodyExpression = decl.body.onlyExpression
     }
 }
 
@@ -33,7 +47,7 @@ extension Interpreter {
             return .null
         case .fnDecl(let f):
             env.commands[f.name] = makeCommand(f, env: env, category: category)
-            if env === globals { commandsChanged() }
+            if env === globals { commandsChanged() } else { localFunctionScopes += 1 }
             return .null
         case .forLoop(let name, let iterExpr, let body, _):
             var it = try eval(iterExpr, env: env).iterate()
@@ -136,11 +150,13 @@ extension Interpreter {
     /// `fn` is declared or a command registered.
     @inline(__always)
     func resolve(_ call: CommandCall, env: Environment) -> Command? {
-        guard let root = env.rootUnlessLocalCommands else { return env.command(call.name) ?? command(named: call.name) }
-        let inGlobals = root == ObjectIdentifier(globals)
-        if inGlobals, call.cachedGeneration == commandGeneration, let c = call.cachedCommand { return c }
+        // Until a `fn` is declared in a local scope, every chain's only commands are the globals'.
+        guard localFunctionScopes == 0 || env.reachesWithoutLocalCommands(globals) else {
+            return env.command(call.name) ?? command(named: call.name)
+        }
+        if call.cachedGeneration == commandGeneration, let c = call.cachedCommand { return c }
         guard let c = command(named: call.name) else { return nil }
-        if inGlobals {
+        do {
             call.cachedCommand = c
             call.cachedGeneration = commandGeneration
         }
@@ -157,14 +173,13 @@ extension Interpreter {
             if err.options.isEmpty { err.hint = "`commands` lists every command; `help NAME` shows one" }
             throw err
         }
-        if let uf = command.userFunction, call.allPositional, call.positionalExprs.count == uf.decl.positionals.count {
+        if let uf = command.userFunction, call.allPositional, call.positionalExprs.count == uf.positionalCount {
             // A user `fn` given exactly its positionals: bind them straight into the call's scope.
             // Same order of evaluation and the same errors as `bind` + `run`, without a `CallContext`.
-            let decl = uf.decl
-            let scope = Environment(parent: uf.env, layout: decl.slotNames)
+            let scope = Environment(parent: uf.env, layout: uf.slotNames, base: uf.slotNamesBase)
             let exprs = call.positionalExprs
             for k in exprs.indices { scope.push(try eval(exprs[k], env: env)) }
-            if !decl.defaultTail.isEmpty { for v in decl.defaultTail { scope.push(v) } }
+            if !uf.defaultTail.isEmpty { for v in uf.defaultTail { scope.push(v) } }
             let fnInput = call.isExpressionCall ? Value.null : input
             scope.push(fnInput)
             do {
@@ -373,13 +388,14 @@ extension Interpreter {
 
     /// Runs a user `fn`'s body in `env` (its parameters and `in` already bound).
     func runFunction(_ uf: UserFunction, _ env: Environment, input: Value) throws -> Value {
-        let decl = uf.decl
         do {
+            if uf.hasBodyExpression {
+                try tick()
+                return try eval(uf.bodyExpression, env: env)
+            }
+            let decl = uf.decl
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
-            if decl.inputStatement == nil, decl.body.singleExpression != nil {
-                return try execBlock(decl.body, env: env)
-            }
             var last = Value.null
             let statements = uf.decl.body.statements
             let inputStatement = uf.decl.inputStatement ?? -1
@@ -476,6 +492,8 @@ extension Interpreter {
             return .range(RangeValue(lower: x, upper: y, inclusive: inclusive))
         case .call(let c):
             return try invoke(c, env: env, input: .null)
+        case .subcall(let n):
+            return try invoke(n.call, env: env, input: .null)
         case .subexpression(let p, _):
             if let c = p.singleCommand { return try invoke(c, env: env, input: .null) }
             return try evalPipeline(p, env: env, input: .null)
@@ -498,13 +516,12 @@ extension Interpreter {
             }
             return .string(s)
         case .ifExpr(let node):
+            // The node's fields are passed straight on (borrowed, not copied into locals).
             if try isTrue(try eval(node.firstCondition, env: env), node.firstCondition, "an `if` condition") {
-                let body = node.firstBlock
-                return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
+                return try execBlock(node.firstBlock, env: node.firstNeedsScope ? Environment(parent: env) : env)
             }
             if node.isIfElse {
-                let body = node.onlyElse.unsafelyUnwrapped
-                return try execBlock(body, env: body.needsScope ? Environment(parent: env) : env)
+                return try execBlock(node.onlyElse, env: node.onlyElseNeedsScope ? Environment(parent: env) : env)
             }
             for k in node.conditions.indices.dropFirst() {
                 let cond = node.conditions[k]

@@ -37,6 +37,8 @@ public final class Interpreter {
     @exclusivity(unchecked) var callDepth = 0
     /// Bumped whenever a global `fn` or a registered command changes (see `resolve`).
     @exclusivity(unchecked) var commandGeneration = 0
+    /// How many `fn` declarations ran in a scope other than the globals (see `resolve`).
+    @exclusivity(unchecked) var localFunctionScopes = 0
     @exclusivity(unchecked) var steps = 0
     var outputBytes = 0
     var deadline: ContinuousClock.Instant?

@@ -35,6 +35,8 @@ public enum Expr {
     case call(CommandCall)
     /// `(pipeline)`
     indirect case subexpression(Pipeline, SourceSpan)
+    /// `(command args)`: a subexpression that is one command call (the common `(fib ($n - 1))`).
+    case subcall(Subcall)
     case ifExpr(IfNode)
     indirect case tryExpr(Block, String?, Block?, SourceSpan)
 
@@ -49,7 +51,19 @@ public enum Expr {
         case .call(let c): return c.span
         case .binary(let b): return b.span
         case .ifExpr(let n): return n.span
+        case .subcall(let n): return n.span
         }
+    }
+}
+
+/// `(command args)`, evaluated as the call with no input.
+public final class Subcall {
+    public let call: CommandCall
+    /// The span with the parentheses.
+    public let span: SourceSpan
+    init(_ call: CommandCall, span: SourceSpan) {
+        self.call = call
+        self.span = span
     }
 }
 
@@ -62,16 +76,20 @@ public final class IfNode {
     /// `conditions[0]` and `blocks[0]` as plain fields: reading them borrows instead of copying.
     let firstCondition: Expr
     let firstBlock: Block
-    /// `elseBlock` for a plain `if c { } else { }` (one condition), else nil.
-    let onlyElse: Block?
+    /// `elseBlock` for a plain `if c { } else { }` (one condition), else the first block.
+    let onlyElse: Block
     let isIfElse: Bool
+    let firstNeedsScope: Bool
+    let onlyElseNeedsScope: Bool
     init(branches: [(Expr, Block)], elseBlock: Block?, span: SourceSpan) {
         conditions = branches.map(\.0)
         blocks = branches.map(\.1)
         firstCondition = branches[0].0
         firstBlock = branches[0].1
         isIfElse = branches.count == 1 && elseBlock != nil
-        onlyElse = isIfElse ? elseBlock : nil
+        onlyElse = isIfElse ? elseBlock! : branches[0].1
+        firstNeedsScope = branches[0].1.needsScope
+        onlyElseNeedsScope = onlyElse.needsScope
         self.elseBlock = elseBlock
         self.span = span
     }
@@ -234,6 +252,8 @@ public final class FnDecl {
     public let signature: Signature
     /// The scope layout of a call (positionals, flags, rest, `in`), shared by every call.
     let slotNames: [String]
+    /// `slotNames`' storage address (the array is immutable, so it stays valid while shared).
+    let slotNamesBase: UnsafePointer<String>?
     /// The statement the call's input flows into: the first pipeline that starts with a command.
     let inputStatement: Int?
     /// What follows the positionals in a call's scope when no flag or rest argument is given:
@@ -256,6 +276,7 @@ public final class FnDecl {
             rest: rest.map { Parameter($0.name, $0.type) },
             flags: flags.map { Flag($0.name, short: $0.short, $0.type) })
         slotNames = positionals.map(\.name) + flags.map(\.name) + (rest.map { [$0.name] } ?? []) + ["in"]
+        slotNamesBase = slotNames.withUnsafeBufferPointer { $0.baseAddress }
         defaultTail = flags.map { $0.type == nil ? Value.bool(false) : .null } + (rest == nil ? [] : [.list([])])
         inputStatement = body.statements.firstIndex {
             if case .pipeline(let p) = $0, case .command = p.stages[0] { true } else { false }

@@ -715,6 +715,7 @@ public struct Parser {
             advance()
             // A one-stage expression needs no pipeline wrapper.
             if p.stages.count == 1, case .expr(let e) = p.stages[0] { return e }
+            if let c = p.singleCommand { return .subcall(Subcall(c, span: span(t.start, close.end))) }
             return .subexpression(p, span(t.start, close.end))
         case .op("["):
             return try parseList()
