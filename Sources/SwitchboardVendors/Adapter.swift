@@ -191,6 +191,14 @@ public struct IO: Sendable {
         try fetch(client.request("GET", path, query: query))
     }
 
+    /// GETs a JSON array and hands `each` its elements as they arrive, keeping none of them
+    /// (for answers too large to hold, like Dixa's presence of every agent).
+    public func forEach(_ path: String, _ query: [(String, String)] = [], _ each: @escaping @Sendable (Value) throws -> Void) throws {
+        let c = client
+        let request = client.request("GET", path, query: query)
+        try Blocking.run(cancelled: cancelled) { try await c.forEachElement(request, each) }
+    }
+
     public func fetch(_ request: HTTPRequest) throws -> Value {
         let c = client
         return try Blocking.run(cancelled: cancelled) { try await c.getJSON(request) }

@@ -90,15 +90,22 @@ public final class VendorClient: Sendable {
     let transport: any HTTPTransport
     let policy: RetryPolicy
     let authorize: @Sendable (inout HTTPRequest) throws -> Void
-    let log: (@Sendable (String) -> Void)?
+    /// Where request lines go, asked per request (nil: no line is built).
+    let logger: @Sendable () -> (@Sendable (String) -> Void)?
     let sent = Atomic<Int>(0)
 
+    public convenience init(connection: VendorConnection, transport: any HTTPTransport, policy: RetryPolicy = .default,
+                            log: (@Sendable (String) -> Void)? = nil, authorize: @escaping @Sendable (inout HTTPRequest) throws -> Void) {
+        self.init(connection: connection, transport: transport, policy: policy, logger: { log }, authorize: authorize)
+    }
+
     public init(connection: VendorConnection, transport: any HTTPTransport, policy: RetryPolicy = .default,
-                log: (@Sendable (String) -> Void)? = nil, authorize: @escaping @Sendable (inout HTTPRequest) throws -> Void) {
+                logger: @escaping @Sendable () -> (@Sendable (String) -> Void)?,
+                authorize: @escaping @Sendable (inout HTTPRequest) throws -> Void) {
         self.connection = connection
         self.transport = transport
         self.policy = policy
-        self.log = log
+        self.logger = logger
         self.authorize = authorize
     }
 
@@ -149,6 +156,13 @@ public final class VendorClient: Sendable {
     /// status could be had (or the vendor's connection is misconfigured).
     public func send(_ request: HTTPRequest, kind: RequestKind = .read,
                      verify: (@Sendable () async throws -> Bool)? = nil) async throws -> Outcome {
+        try await send(request, kind: kind, verify: verify, stream: nil)
+    }
+
+    /// `send`; with `stream`, a 2xx body goes to `stream.feed` as it arrives instead of into the
+    /// outcome (`stream.restart` is called before every attempt).
+    func send(_ request: HTTPRequest, kind: RequestKind, verify: (@Sendable () async throws -> Bool)?,
+              stream: (restart: () -> Void, feed: @Sendable (UnsafeRawBufferPointer) throws -> Void)?) async throws -> Outcome {
         if let problem = connection.problem { throw ConfigError("\(vendor): \(problem)") }
         var authed = request
         try authorize(&authed)
@@ -160,7 +174,13 @@ public final class VendorClient: Sendable {
             let started = ContinuousClock.now
             sent.add(1, ordering: .relaxed)
             do {
-                let response = try await transport.send(authed)
+                let response: HTTPResponse
+                if let stream {
+                    stream.restart()
+                    response = try await transport.stream(authed, body: stream.feed)
+                } else {
+                    response = try await transport.send(authed)
+                }
                 logLine(request, response.status, started)
                 if response.status == 429, limited < policy.maxRateLimited {
                     limited += 1
@@ -215,7 +235,7 @@ public final class VendorClient: Sendable {
     }
 
     func logLine(_ request: HTTPRequest, _ status: Int?, _ started: ContinuousClock.Instant, _ error: Error? = nil) {
-        guard let log else { return }
+        guard let log = logger() else { return }
         let ms = (ContinuousClock.now - started).components
         let elapsed = Int(ms.seconds * 1000 + ms.attoseconds / 1_000_000_000_000_000)
         let what = status.map(String.init) ?? "error: \(error.map { String(describing: $0) } ?? "?")"
@@ -227,6 +247,22 @@ public final class VendorClient: Sendable {
         let outcome = try await send(request, kind: .read)
         try check(outcome, request)
         return try decode(outcome.response, request)
+    }
+
+    /// Sends a read whose answer is a JSON array and hands each element to `each` as soon as it
+    /// is parsed, without keeping the answer (memory holds one element). When a dropped
+    /// connection makes it send the request again, `each` sees the elements again from the first.
+    public func forEachElement(_ request: HTTPRequest, _ each: @escaping @Sendable (Value) throws -> Void) async throws {
+        let splitter = JSONArraySplitter(each)
+        do {
+            let outcome = try await send(request, kind: .read, verify: nil,
+                                         stream: (restart: splitter.reset, feed: { try splitter.feed($0) }))
+            try check(outcome, request)
+            try splitter.finish()
+        } catch let e as JSONArraySplitter.Malformed {
+            throw VendorHTTPError(vendor: vendor, method: request.method, path: scrub(request.path), status: 200,
+                                  message: "the answer is not a JSON array: " + scrub(e.message))
+        }
     }
 
     /// Throws the vendor's error for a non-2xx answer.

@@ -149,20 +149,55 @@ final class Cache<Key: Hashable & Sendable, V: Sendable>: Sendable {
 extension Redaction {
     /// The vendor's payload without fields that hold credentials (ChatrHub sends
     /// `xmpp_password` with every agent and visitor): secrets never reach output.
-    static func withoutSecretFields(_ v: Value) -> Value {
+    static func withoutSecretFields(_ v: Value) -> Value { cleaned(v) ?? v }
+
+    static func isSecretKey(_ k: String) -> Bool {
+        let lower = k.lowercased()
+        return lower.contains("password") || lower.hasSuffix("secret") || lower == "api_key" || lower == "token"
+    }
+
+    /// The secret keys of each record layout (shapes are shared and live as long as the process).
+    static let secretKeys = Mutex<[ObjectIdentifier: [String]]>([:])
+
+    static func secretKeys(of shape: Shape) -> [String] {
+        let id = ObjectIdentifier(shape)
+        if let known = secretKeys.withLock({ $0[id] }) { return known }
+        let keys = shape.keys.filter(isSecretKey)
+        secretKeys.withLock { $0[id] = keys }
+        return keys
+    }
+
+    /// `v` without secret fields, or nil when it has none (so nothing is copied).
+    static func cleaned(_ v: Value) -> Value? {
         switch v {
-        case .record(var r):
-            for k in r.keys {
-                let lower = k.lowercased()
-                if lower.contains("password") || lower.hasSuffix("secret") || lower == "api_key" || lower == "token" {
-                    r.remove(k)
-                } else if let inner = r[k], inner.asRecord != nil || inner.asList != nil {
-                    r[k] = withoutSecretFields(inner)
+        case .record(let r):
+            var out: Record? = nil
+            for (i, inner) in r.values.enumerated() {
+                switch inner {
+                case .record, .list:
+                    if let c = cleaned(inner) {
+                        if out == nil { out = r }
+                        out![r.keys[i]] = c
+                    }
+                default: continue
                 }
             }
-            return .record(r)
-        case .list(let l): return .list(l.map(withoutSecretFields))
-        default: return v
+            let secret = secretKeys(of: r.shape)
+            if !secret.isEmpty {
+                if out == nil { out = r }
+                for k in secret { out!.remove(k) }
+            }
+            return out.map(Value.record)
+        case .list(let l):
+            var out: [Value]? = nil
+            for (i, item) in l.enumerated() {
+                if let c = cleaned(item) {
+                    if out == nil { out = l }
+                    out![i] = c
+                }
+            }
+            return out.map(Value.list)
+        default: return nil
         }
     }
 }

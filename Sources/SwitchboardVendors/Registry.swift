@@ -98,7 +98,9 @@ public final class VendorRegistry: @unchecked Sendable {
                                            suffix: names.isEmpty ? "" : " (configured: \(names.joined(separator: ", ")))")
         }
         let type = adapterTypes[c.type]!
-        let client = VendorClient(connection: c, transport: transport, policy: retryPolicy, log: { [weak self] line in self?.log?(line) },
+        // The log is looked up per request (it may be set after the adapter is made); with none
+        // set, no log line is built.
+        let client = VendorClient(connection: c, transport: transport, policy: retryPolicy, logger: { [weak self] in self?.log },
                                   authorize: { r in try type.authorize(&r, c) })
         let adapter = type.init(client: client)
         return adapters.withLock { a in

@@ -74,6 +74,21 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
 /// The one way vendor adapters reach the network.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Like `send`, but a 2xx body is handed to `body` chunk by chunk as it arrives and is not
+    /// kept (the answer's `body` is empty); other answers are collected whole, as by `send`.
+    /// Errors thrown by `body` end the request and are rethrown as they are.
+    func stream(_ request: HTTPRequest, body: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse
+}
+
+extension HTTPTransport {
+    /// For transports that only collect: the whole body as one chunk.
+    public func stream(_ request: HTTPRequest, body: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+        var response = try await send(request)
+        guard (200..<300).contains(response.status) else { return response }
+        try response.body.withUnsafeBytes { try body($0) }
+        response.body = []
+        return response
+    }
 }
 
 /// AsyncHTTPClient with connection pooling, timeouts, and one shared client.
@@ -95,16 +110,40 @@ public final class AsyncHTTPTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await execute(request)
+        return try await collect(response)
+    }
+
+    public func stream(_ request: HTTPRequest, body: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+        let response = try await execute(request)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else { return try await collect(response) }
+        let headers = response.headers.map { ($0.name, $0.value) }
+        var chunks = response.body.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do { chunk = try await chunks.next() } catch {
+                throw TransportError.bodyLost(status: status, headers: headers, Self.text(error))
+            }
+            guard let chunk else { break }
+            try chunk.withUnsafeReadableBytes { try body($0) }
+        }
+        return HTTPResponse(status: status, headers: headers)
+    }
+
+    func execute(_ request: HTTPRequest) async throws -> HTTPClientResponse {
         var r = HTTPClientRequest(url: request.url)
         r.method = HTTPMethod(rawValue: request.method)
         for (k, v) in request.headers { r.headers.add(name: k, value: v) }
         if let body = request.body { r.body = .bytes(ByteBuffer(bytes: body)) }
-        let response: HTTPClientResponse
         do {
-            response = try await client.execute(r, timeout: .init(request.timeout))
+            return try await client.execute(r, timeout: .init(request.timeout))
         } catch {
             throw Self.classify(error)
         }
+    }
+
+    func collect(_ response: HTTPClientResponse) async throws -> HTTPResponse {
         let headers = response.headers.map { ($0.name, $0.value) }
         do {
             let buffer = try await response.body.collect(upTo: maxBody)
