@@ -498,23 +498,7 @@ extension Interpreter {
             if let c = p.singleCommand { return try invoke(c, env: env, input: .null) }
             return try evalPipeline(p, env: env, input: .null)
         case .interpolated(let pieces, _):
-            var s = ""
-            for piece in pieces {
-                switch piece {
-                case .text(let t): s += t
-                case .expr(let p):
-                    s += Formatter.plain(try evalPipeline(p, env: env, input: .null).collected())
-                case .single(let e):
-                    // One expression stage (`\($i)`): what `evalPipeline` does with no input.
-                    let v = try eval(e, env: env)
-                    switch v {
-                    case .string(let t): s += t
-                    case .int(let n): s += String(n)
-                    default: s += Formatter.plain(try v.collected())
-                    }
-                }
-            }
-            return .string(s)
+            return .string(try interpolate(pieces, env: env))
         case .ifExpr(let node):
             // The node's fields are passed straight on (borrowed, not copied into locals).
             if try isTrue(try eval(node.firstCondition, env: env), node.firstCondition, "an `if` condition") {
@@ -544,6 +528,31 @@ extension Interpreter {
                 if let name { scope.declare(name, .error(ErrorValue(err))) }
                 return try execBlock(handler, env: scope)
             }
+        }
+    }
+
+    /// `"text \(expr) text"`. Text, strings and ints go into one stack buffer that becomes the
+    /// String at the end (one allocation at most, no growing); anything else, or a long
+    /// result, continues in a String. Pieces are evaluated once each, in order.
+    func interpolate(_ pieces: [InterpolationPiece], env: Environment) throws -> String {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf in
+            var text = TextBuilder(buf)
+            for k in pieces.indices {
+                switch pieces[k] {
+                case .text(let t): text.append(t)
+                case .expr(let p):
+                    text.append(Formatter.plain(try evalPipeline(p, env: env, input: .null).collected()))
+                case .single(let e):
+                    // One expression stage (`\($i)`): what `evalPipeline` does with no input.
+                    let v = try eval(e, env: env)
+                    switch v {
+                    case .string(let t): text.append(t)
+                    case .int(let i): text.append(i)
+                    default: text.append(Formatter.plain(try v.collected()))
+                    }
+                }
+            }
+            return text.finish()
         }
     }
 
@@ -701,5 +710,58 @@ enum ErrorValues {
         }
         if let p = e.payload { fields.append(("payload", p)) }
         return .record(Record(fields: fields))
+    }
+}
+
+/// Builds a short string in a caller-provided byte buffer, moving to a `String` when it
+/// does not fit.
+struct TextBuilder {
+    let buf: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
+    var spilled: String?
+
+    init(_ buf: UnsafeMutableBufferPointer<UInt8>) { self.buf = buf }
+
+    mutating func append(_ t: String) {
+        if spilled == nil {
+            var t = t
+            let fits = t.withUTF8 { src in
+                guard count + src.count <= buf.count else { return false }
+                if let from = src.baseAddress {
+                    UnsafeMutableRawPointer(buf.baseAddress! + count).copyMemory(from: from, byteCount: src.count)
+                }
+                count += src.count
+                return true
+            }
+            if fits { return }
+            spilled = finish()
+        }
+        spilled! += t
+    }
+
+    mutating func append(_ i: Int) {
+        guard spilled == nil, count + 20 <= buf.count else { return append(String(i)) }
+        let p = buf.baseAddress!
+        var m = i.magnitude
+        if i < 0 {
+            p[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var a = count
+        repeat {
+            p[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+            count += 1
+            m /= 10
+        } while m > 0
+        var b = count - 1
+        while a < b {
+            (p[a], p[b]) = (p[b], p[a])
+            a += 1
+            b -= 1
+        }
+    }
+
+    func finish() -> String {
+        spilled ?? String(decoding: UnsafeBufferPointer(start: buf.baseAddress, count: count), as: UTF8.self)
     }
 }
