@@ -21,11 +21,17 @@ extension Builtins {
                 return v
             }))
         }
+        // Rows of one shape find the fields in the same slots: work them out once per shape.
+        let slots = SlotCache(paths)
         return try ctx.mapRecords { r in
-            let row = Value.record(r)
             var values: [Value] = []
             values.reserveCapacity(paths.count)
-            for p in paths { values.append(try ctx.field(p, of: row)) }
+            if let found = slots.slots(in: r.shape) {
+                for k in found { values.append(r.values[k]) }
+            } else {
+                let row = Value.record(r)
+                for p in paths { values.append(try ctx.field(p, of: row)) }
+            }
             return .record(Record(shape: shape, values: values))
         }
     } }
@@ -202,4 +208,27 @@ extension Builtins {
             return .record(path.setting(v, in: r))
         }
     } }
+}
+
+/// The slots of simple (undotted) field paths in the last shape seen, so rows of one shape
+/// skip the lookups by name. Nil when a path is nested or missing (the caller looks it up).
+final class SlotCache {
+    let paths: [FieldPath]
+    @exclusivity(unchecked) private var shape: Shape?
+    @exclusivity(unchecked) private var found: [Int]?
+
+    init(_ paths: [FieldPath]) { self.paths = paths }
+
+    func slots(in s: Shape) -> [Int]? {
+        if s !== shape {
+            shape = s
+            var out: [Int] = []
+            for p in paths {
+                guard p.parts.count == 1, let k = s.slot(p.text) else { found = nil; return nil }
+                out.append(k)
+            }
+            found = out
+        }
+        return found
+    }
 }
