@@ -166,7 +166,7 @@ extension Interpreter {
     func invoke(_ call: CommandCall, env: Environment, input: Value) throws -> Value {
         guard let command = resolve(call, env: env) else {
             // Inside a closure, a lone unknown word is a field of the current row.
-            if call.arguments.isEmpty, env.lookup("it") != nil { return try eval(.rowField(call.name, call.nameSpan), env: env) }
+            if call.arguments.isEmpty, env.lookup("it") != nil { return try eval(.rowField(RowField(call.name, call.nameSpan)), env: env) }
             var candidates = commands.map(\.name)
             candidates.append(contentsOf: env.visibleCommands)
             var err = SwitchboardError.unknown("command", call.name, candidates: candidates, span: call.nameSpan)
@@ -428,7 +428,8 @@ extension Interpreter {
         case .variable(let name, let span):
             if let v = env.lookup(name) { return v }
             return try specialVariable(name, span, env: env)
-        case .rowField(let name, let span):
+        case .rowField(let f):
+            let name = f.name, span = f.span
             guard let it = env.lookup("it") else {
                 var err = SwitchboardError(.name, "unknown name `\(name)`", span: span)
                 if env.lookup(name) != nil {
@@ -443,7 +444,12 @@ extension Interpreter {
             }
             switch it {
             case .record(let r):
-                if let v = r[name] { return v }
+                if r.shape === f.lastShape { return r.values[f.lastSlot] }
+                if let k = r.shape.slot(name) {
+                    f.lastShape = r.shape
+                    f.lastSlot = k
+                    return r.values[k]
+                }
                 // A resource object's fields are known, so a typo is an error (`stauts`);
                 // a plain record's missing field reads as null.
                 if r.tag != nil { throw unknownField(name, in: r, span: span) }

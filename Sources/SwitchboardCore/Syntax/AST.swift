@@ -21,7 +21,7 @@ public enum Expr {
     indirect case interpolated([InterpolationPiece], SourceSpan)
     indirect case variable(String, SourceSpan)
     /// A bare name in an expression: the field of the current row (`status` is `$it.status`).
-    indirect case rowField(String, SourceSpan)
+    case rowField(RowField)
     indirect case member(Expr, String, optional: Bool, SourceSpan)
     indirect case index(Expr, Expr, optional: Bool, SourceSpan)
     indirect case list([Expr], SourceSpan)
@@ -42,7 +42,7 @@ public enum Expr {
 
     public var span: SourceSpan {
         switch self {
-        case .literal(_, let s), .interpolated(_, let s), .variable(_, let s), .rowField(_, let s),
+        case .literal(_, let s), .interpolated(_, let s), .variable(_, let s),
              .member(_, _, _, let s), .index(_, _, _, let s), .list(_, let s), .record(_, _, let s),
              .unary(_, _, let s), .range(_, _, _, let s), .subexpression(_, let s),
              .tryExpr(_, _, _, let s):
@@ -52,7 +52,21 @@ public enum Expr {
         case .binary(let b): return b.span
         case .ifExpr(let n): return n.span
         case .subcall(let n): return n.span
+        case .rowField(let f): return f.span
         }
+    }
+}
+
+/// A bare name in an expression: the field of the current row. Remembers the slot it was
+/// found in for the last row shape, so rows of one shape skip the lookup by name.
+public final class RowField {
+    public let name: String
+    public let span: SourceSpan
+    @exclusivity(unchecked) var lastShape: Shape?
+    @exclusivity(unchecked) var lastSlot = 0
+    init(_ name: String, _ span: SourceSpan) {
+        self.name = name
+        self.span = span
     }
 }
 

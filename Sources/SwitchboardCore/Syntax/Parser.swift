@@ -694,7 +694,7 @@ public struct Parser {
                 advance()
                 let n = tokens[i]
                 if n.isOp("("), !n.spaceBefore { return .call(try parseCallArguments(name: w, nameTok: t)) }
-                return .rowField(w, s)
+                return .rowField(RowField(w, s))
             }
         case .op("("):
             advance()
