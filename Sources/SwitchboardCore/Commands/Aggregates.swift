@@ -155,28 +155,45 @@ extension Builtins {
 
     /// How often each value (of a field) occurs, most frequent first, ties in order of first appearance.
     static func countValues(_ ctx: CallContext, _ path: FieldPath?) throws -> [(value: Value, count: Int)] {
+        // A few distinct values (statuses, kinds) are found by a linear scan with the same
+        // equality as the dictionary; the dictionary takes over once there are more.
+        let scanLimit = 8
         var slots: [HashableValue: Int] = [:]
         var values: [Value] = []
         var counts: [Int] = []
+        let fieldSlots = path.map { SlotCache([$0]) }
         var it = ctx.input.iterate()
         defer { it.close() }
         while let item = try it.next() {
             try ctx.interpreter.tick()
             var key = item
             if let path {
-                guard case .record = item else {
+                guard case .record(let r) = item else {
                     throw ctx.error(.type, "\(ctx.signature.name): expects records, but an item is \(article(item.typeName))", arg: 0)
                 }
-                key = try ctx.field(path, of: item)
+                if let found = fieldSlots!.slots(in: r.shape) { key = r.values[found[0]] } else { key = try ctx.field(path, of: item) }
             } else if case .record = item {
                 throw ctx.error(.usage, "\(ctx.signature.name): the items are records; name the field to count, e.g. `\(ctx.signature.name) status`")
             }
-            if let s = slots[HashableValue(key)] {
+            var slot: Int?
+            if values.count <= scanLimit {
+                for k in values.indices where values[k].equals(key) {
+                    slot = k
+                    break
+                }
+            } else {
+                slot = slots[HashableValue(key)]
+            }
+            if let s = slot {
                 counts[s] += 1
             } else {
-                slots[HashableValue(key)] = values.count
                 values.append(key)
                 counts.append(1)
+                if values.count == scanLimit + 1 {
+                    for k in values.indices { slots[HashableValue(values[k])] = k }
+                } else if values.count > scanLimit + 1 {
+                    slots[HashableValue(key)] = values.count - 1
+                }
             }
         }
         let order = values.indices.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }

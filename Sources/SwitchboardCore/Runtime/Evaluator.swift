@@ -393,7 +393,6 @@ extension Interpreter {
                 try tick()
                 return try eval(uf.bodyExpression, env: env)
             }
-            let decl = uf.decl
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
             var last = Value.null
@@ -461,7 +460,11 @@ extension Interpreter {
         case .member(let base, let name, let optional, let span):
             return try member(try eval(base, env: env), name, optional: optional, span: span)
         case .index(let base, let idx, _, let span):
-            return try index(try eval(base, env: env), try eval(idx, env: env), span: span, indexSpan: idx.span)
+            let b = try eval(base, env: env)
+            let i = try eval(idx, env: env)
+            // `$list[n]` in range: the common case, without the general dispatch.
+            if case .list(let l) = b, case .int(let n) = i, n >= 0, n < l.count { return l[n] }
+            return try index(b, i, span: span, indexSpan: idx.span)
         case .binary(let b):
             return try binary(b, env: env)
         case .unary(let op, let x, let span):
