@@ -733,8 +733,7 @@ struct TextBuilder {
 
     mutating func append(_ t: String) {
         if spilled == nil {
-            var t = t
-            let fits = t.withUTF8 { src in
+            let fits = t.utf8.withContiguousStorageIfAvailable { src in
                 guard count + src.count <= buf.count else { return false }
                 if let from = src.baseAddress {
                     UnsafeMutableRawPointer(buf.baseAddress! + count).copyMemory(from: from, byteCount: src.count)
@@ -742,7 +741,7 @@ struct TextBuilder {
                 count += src.count
                 return true
             }
-            if fits { return }
+            if fits == true { return }
             spilled = finish()
         }
         spilled! += t
