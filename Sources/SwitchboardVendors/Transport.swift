@@ -109,58 +109,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
         self.maxBody = maxBody
     }
 
-    /// Collected on the event loop (AsyncHTTPClient's delegate API): the caller's task resumes once
-    /// per request, not once for the head and again for the body. With many requests in flight
-    /// those hops are what a latency-bound action waits on.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        var headers = HTTPHeaders()
-        for (k, v) in request.headers { headers.add(name: k, value: v) }
-        let r: HTTPClient.Request
-        do {
-            r = try HTTPClient.Request(url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers,
-                                       body: request.body.map { .bytes($0) })
-        } catch {
-            throw Self.classify(error)
-        }
-        let collector = Collector(maxBody: maxBody)
-        let task = client.execute(request: r, delegate: collector, deadline: .now() + .init(request.timeout))
-        do {
-            return try await withTaskCancellationHandler { try await task.futureResult.get() } onCancel: { task.cancel() }
-        } catch {
-            // The head arrived: the status is known, only the body is missing.
-            if let head = collector.head { throw TransportError.bodyLost(status: head.status, headers: head.headers, Self.text(error)) }
-            throw Self.classify(error)
-        }
-    }
-
-    /// Keeps the head (so a body cut off after it is told from no answer) and the body, up to `maxBody`.
-    final class Collector: HTTPClientResponseDelegate, @unchecked Sendable {
-        typealias Response = HTTPResponse
-        struct TooLarge: Error, CustomStringConvertible {
-            let limit: Int
-            var description: String { "the answer is larger than \(limit) bytes" }
-        }
-        let maxBody: Int
-        // Written on the event loop; read by the caller after the task's future completes.
-        var head: (status: Int, headers: [(String, String)])?
-        var body: [UInt8] = []
-
-        init(maxBody: Int) { self.maxBody = maxBody }
-
-        func didReceiveHead(task: HTTPClient.Task<HTTPResponse>, _ h: HTTPResponseHead) -> EventLoopFuture<Void> {
-            head = (Int(h.status.code), h.headers.map { ($0.name, $0.value) })
-            return task.eventLoop.makeSucceededVoidFuture()
-        }
-
-        func didReceiveBodyPart(task: HTTPClient.Task<HTTPResponse>, _ part: ByteBuffer) -> EventLoopFuture<Void> {
-            guard body.count + part.readableBytes <= maxBody else { return task.eventLoop.makeFailedFuture(TooLarge(limit: maxBody)) }
-            body.append(contentsOf: part.readableBytesView)
-            return task.eventLoop.makeSucceededVoidFuture()
-        }
-
-        func didFinishRequest(task: HTTPClient.Task<HTTPResponse>) throws -> HTTPResponse {
-            HTTPResponse(status: head?.status ?? 0, headers: head?.headers ?? [], body: body)
-        }
+        let response = try await execute(request)
+        return try await collect(response)
     }
 
     public func stream(_ request: HTTPRequest, body: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
