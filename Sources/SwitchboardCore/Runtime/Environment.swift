@@ -109,6 +109,12 @@ public final class Environment {
         slots[k] = value
     }
 
+    /// Unbinds every slot, keeping the names and the buffer (a recycled call scope).
+    func unbindAll() {
+        slots.deinitialize(count: count)
+        count = 0
+    }
+
     /// Unbinds every slot and renames the scope by `layout`, keeping the buffer (reused row scopes).
     func reset(layout: [String]) {
         slots.deinitialize(count: count)

@@ -9,6 +9,8 @@ final class UserFunction {
     let slotNames: [String]
     let slotNamesBase: UnsafePointer<String>?
     let defaultTail: [Value]
+    /// Scopes of finished calls, ready for reuse (see `Interpreter.recycle`).
+    @exclusivity(unchecked) var spareScopes: [Environment] = []
     /// The body's expression when the body is one expression statement and takes no input.
     let bodyExpression: Expr
     let hasBodyExpression: Bool
@@ -176,7 +178,8 @@ extension Interpreter {
         if let uf = command.userFunction, call.allPositional, call.positionalExprs.count == uf.positionalCount {
             // A user `fn` given exactly its positionals: bind them straight into the call's scope.
             // Same order of evaluation and the same errors as `bind` + `run`, without a `CallContext`.
-            let scope = Environment(parent: uf.env, layout: uf.slotNames, base: uf.slotNamesBase)
+            // A scope left over from an earlier call (see `recycle`), else a new one.
+            var scope = uf.spareScopes.popLast() ?? Environment(parent: uf.env, layout: uf.slotNames, base: uf.slotNamesBase)
             let exprs = call.positionalExprs
             for k in exprs.indices { scope.push(try eval(exprs[k], env: env)) }
             if !uf.defaultTail.isEmpty { for v in uf.defaultTail { scope.push(v) } }
@@ -185,7 +188,9 @@ extension Interpreter {
             do {
                 try enterCall(call.span)
                 defer { callDepth -= 1 }
-                return try runFunction(uf, scope, input: fnInput)
+                let result = try runFunction(uf, scope, input: fnInput)
+                recycle(&scope, uf)
+                return result
             } catch let e as SwitchboardError {
                 throw located(e, call, command)
             }
@@ -198,6 +203,17 @@ extension Interpreter {
         } catch let e as SwitchboardError {
             throw located(e, call, command)
         }
+    }
+
+    /// Keeps a finished call's scope for the next call of the same `fn` when nothing holds it
+    /// (no closure or stream captured it) and it still has the call layout: calls then allocate
+    /// no scope. At most a few are kept (one per level of recursion in use).
+    @inline(__always)
+    func recycle(_ scope: inout Environment, _ uf: UserFunction) {
+        guard uf.spareScopes.count < 16, isKnownUniquelyReferenced(&scope),
+              scope.nameCount == uf.slotNames.count, !scope.hasCommands else { return }
+        scope.unbindAll()
+        uf.spareScopes.append(scope)
     }
 
     /// Points an error at the call; an error inside a prelude command points at the user's
