@@ -91,15 +91,12 @@ public final class Environment {
 
     /// Binds one more slot named `name` (no check for an existing one: the newest wins).
     func bind(_ name: String, _ value: Value) {
-        if count == names.count {
-            var n = names
-            n.append(name)
-            setNames(n)
-        } else {
-            var n = Array(names[0..<count])
-            n.append(name)
-            setNames(n)
-        }
+        // In place (amortized O(1) for a growing global scope); a layout shared with a
+        // declaration is copied on write, so the declaration keeps its own.
+        if count < names.count { names.removeSubrange(count...) }
+        names.append(name)
+        nameCount = names.count
+        nameBase = names.withUnsafeBufferPointer { $0.baseAddress }
         push(value)
     }
 
