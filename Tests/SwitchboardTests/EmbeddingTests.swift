@@ -235,6 +235,8 @@ struct EmbeddingTests {
         let supervisors = try shell.evaluate(#"agents --vendor staff | where level == "supervisor" | get id"#, as: [Int].self)
         #expect(!supervisors.isEmpty)
         let start = sandbox.requests.count
+        #expect(try shell.evaluate("agents --vendor staff | first 1 | assign group 10205 --dry-run | get url", as: [String].self) == ["/api/v1/agent_groups/1.json"])
+        #expect(sandbox.requests.dropFirst(start).allSatisfy { $0.method == "GET" })
         let ok = try shell.evaluate(#"agents --vendor staff | where level == "supervisor" | assign group 10205 | get ok"#, as: [Bool].self)
         #expect(ok == supervisors.map { _ in true })
         let writes = sandbox.requests.dropFirst(start).filter { $0.method != "GET" }

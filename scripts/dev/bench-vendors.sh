@@ -53,5 +53,6 @@ echo "BENCH assign (2 processes): $result of $AGENTS agents ok, latency ${LATENC
 for n in 10000 "$DIXA"; do
   sandbox --agents "$n"
   read -r secs mb result <<<"$(run dixa 'agents --vendor dixa | length')"
-  echo "BENCH dixa count (2 processes): $result agents in $secs s = $(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%d", n / s }') records/s (process start included); swb peak RSS $mb MB"
+  hwm=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SANDBOX_PID/status" 2>/dev/null || echo "?")
+  echo "BENCH dixa count (2 processes): $result agents in $secs s = $(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%d", n / s }') records/s (process start included); swb peak RSS $mb MB (the sandbox's: $hwm MB)"
 done
