@@ -93,6 +93,11 @@ public final class LazySandbox: HTTPTransport {
         return try await transport.send(request)
     }
 
+    public func stream(_ request: HTTPRequest, body: @escaping @Sendable (UnsafeRawBufferPointer) throws -> Void) async throws -> HTTPResponse {
+        _ = try await started()
+        return try await transport.stream(request, body: body)
+    }
+
     deinit {
         if let task = server.withLock({ $0 }) {
             Task { await (try? task.value)?.shutdown() }

@@ -128,9 +128,10 @@ enum CLI {
             }
         }
         if let command {
-            var input = Value.null
-            if isatty(0) == 0, let data = try? FileHandle.standardInput.readToEnd(), !data.isEmpty {
-                input = .string(String(decoding: data, as: UTF8.self))
+            // Standard input is read only if the line takes input (see `Interpreter.run(input:)`).
+            let input = { () -> Value in
+                guard isatty(0) == 0, let data = try? FileHandle.standardInput.readToEnd(), !data.isEmpty else { return .null }
+                return .string(String(decoding: data, as: UTF8.self))
             }
             return execute(interp, text: command, name: "<command line>", input: input, directory: nil, checkOnly: false, progress: progress)
         }
@@ -139,7 +140,7 @@ enum CLI {
             if isatty(0) == 0 {
                 // `swb < script.swb`: run standard input as a script.
                 let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
-                    return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", input: .null, directory: nil, checkOnly: false, progress: progress)
+                    return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", directory: nil, checkOnly: false, progress: progress)
             }
             let session = VendorSession.of(interp)
             let label = { () -> String in
@@ -154,15 +155,18 @@ enum CLI {
             return repl.run(banner: "Switchboard \(version), connected to \(where_).\nType `help` for commands, Tab to complete, Ctrl-D to leave.\n")
         }
         guard let data = FileManager.default.contents(atPath: file) else {
-            return usageError("cannot read `\(file)`: no such file")
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDir)
+            let reason = !exists ? "no such file" : isDir.boolValue ? "it is a directory" : "permission denied"
+            return usageError("cannot read `\(file)`: \(reason)")
         }
         let text = String(decoding: data, as: UTF8.self)
         let dir = (file as NSString).deletingLastPathComponent
-        return execute(interp, text: text, name: file, input: .null, directory: dir.isEmpty ? nil : dir, checkOnly: checkOnly, progress: progress)
+        return execute(interp, text: text, name: file, directory: dir.isEmpty ? nil : dir, checkOnly: checkOnly, progress: progress)
     }
 
-    static func execute(_ interp: Interpreter, text: String, name: String, input: Value, directory: String?, checkOnly: Bool,
-                        progress: ProgressBar? = nil) -> Int32 {
+    static func execute(_ interp: Interpreter, text: String, name: String, input: @escaping () -> Value = { .null },
+                        directory: String?, checkOnly: Bool, progress: ProgressBar? = nil) -> Int32 {
         if checkOnly {
             do {
                 _ = try interp.parse(text, name: name)
@@ -174,7 +178,7 @@ enum CLI {
         }
         do {
             defer { progress?.finishAll() }   // erased before any message below
-            try onBigStack { try interp.run(text, name: name, input: input, directory: directory) }
+            try onBigStack { try interp.run(text, name: name, directory: directory, input: input) }
             return interp.failedActionRows > 0 ? 1 : 0
         } catch let e as ExitRequest {
             return e.code

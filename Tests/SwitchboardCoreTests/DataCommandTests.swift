@@ -151,6 +151,32 @@ struct DataCommandTests {
         #expect(left.isEmpty)
     }
 
+    @Test func appendingToACSVFileFollowsItsHeader() throws {
+        let box = try ExampleSandbox()
+        defer { box.remove() }
+        let interp = Interpreter(configuration: ExampleSandbox.configuration(directory: box.directory))
+        _ = try interp.evaluate(#"[{name: "Ann", load: 2}] | save a.csv"#)
+        // Fields in another order, and one missing: each lands under its own column.
+        _ = try interp.evaluate(#"[{load: 5, name: "Bo"}, {name: "Cy"}] | save --append a.csv"#)
+        #expect(try json("open a.csv", in: interp) == #"[{"name":"Ann","load":2},{"name":"Bo","load":5},{"name":"Cy","load":null}]"#)
+        // A field the file has no column for is refused, and the file is left as it was.
+        let m = errorMessage(#"[{name: "Di", email: "d@x"}] | save --append a.csv"#, in: interp)
+        #expect(m?.contains("the field `email` is not a column of the file (its header is name,load)") == true, "\(m ?? "")")
+        #expect(try json("open a.csv | length", in: interp) == "3")
+    }
+
+    @Test func tablesMeasureWideCharactersInColumns() throws {
+        var config = ExampleSandbox.configuration(directory: "/")
+        config.terminalWidth = 40
+        let interp = Interpreter(configuration: config)
+        let text = try #require(try interp.evaluate(#"[{city: "東京都千代田区丸の内一丁目一番一号", n: 1}, {city: "Oslo", n: 2}] | to table"#).asString)
+        // CJK ideographs take two columns each: every line of the table is as wide as the next.
+        let columns = { (line: Substring) in line.unicodeScalars.reduce(0) { $0 + ((0x3000...0x9FFF).contains($1.value) ? 2 : 1) } }
+        let widths = Set(text.split(separator: "\n").map(columns))
+        #expect(widths.count == 1 && widths.first! <= 40, "\(text)")
+        #expect(text.contains("…"))
+    }
+
     @Test func openStreamsNDJSONAndJSONArrays() throws {
         let box = try ExampleSandbox()
         defer { box.remove() }

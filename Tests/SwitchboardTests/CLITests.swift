@@ -9,7 +9,9 @@ struct CLITests {
         var stderr: String
     }
 
-    func swb(_ args: [String], stdin: String? = nil, files: [String: String] = [:]) throws -> Run {
+    /// Runs the built `swb`. `stdin: nil` gives it /dev/null; `keepStdinOpen` gives it a pipe
+    /// that nobody writes to or closes, as cron and ssh often do. A run is killed after 60 s.
+    func swb(_ args: [String], stdin: String? = nil, keepStdinOpen: Bool = false, files: [String: String] = [:]) throws -> Run {
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("swb")
         try #require(FileManager.default.isExecutableFile(atPath: bin.path), "build swb first (swift build)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swb-cli-\(UUID().uuidString)")
@@ -23,8 +25,9 @@ struct CLITests {
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        p.standardInput = stdin == nil && !keepStdinOpen ? FileHandle.nullDevice : input
         try p.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if p.isRunning { p.terminate() } }
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
@@ -32,6 +35,7 @@ struct CLITests {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        try? input.fileHandleForWriting.close()
         return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
@@ -67,6 +71,13 @@ struct CLITests {
         #expect(r.stdout == "1\n")
     }
 
+    @Test func aLineThatTakesNoInputDoesNotWaitForStdin() throws {
+        let r = try swb(["-c", "print (1 + 1)"], keepStdinOpen: true)
+        #expect(r.status == 0 && r.stdout == "2\n", "\(r)")
+        let values = try swb(["-c", "[1, 2] | length"], keepStdinOpen: true)
+        #expect(values.stdout == "2\n", "\(values)")
+    }
+
     @Test func scriptsGetTheirArguments() throws {
         let r = try swb(["greet.swb", "Ann", "Bob"], files: ["greet.swb": "#!/usr/bin/env swb\nfor n in $args { print \"hi \\($n)\" }\n"])
         #expect(r.status == 0)
@@ -83,7 +94,10 @@ struct CLITests {
         #expect(parse.stderr.contains("<command line>:1:5"))
         let missing = try swb(["nope.swb"])
         #expect(missing.status == 2)
-        #expect(missing.stderr.contains("cannot read `nope.swb`"))
+        #expect(missing.stderr.contains("cannot read `nope.swb`: no such file"))
+        let directory = try swb(["."])
+        #expect(directory.status == 2)
+        #expect(directory.stderr.contains("cannot read `.`: it is a directory"))
         #expect(try swb(["--frobnicate"]).status == 2)
         let exited = try swb(["-c", "print before; try { exit 3 } catch $e { print caught }; print after"])
         #expect(exited.status == 3)
@@ -116,6 +130,10 @@ struct CLITests {
 
     @Test func versionAndHelp() throws {
         #expect(try swb(["--version"]).stdout.hasPrefix("swb "))
+        // Keywords are not commands, but `help` knows them.
+        let use = try swb(["-c", "help use"])
+        #expect(use.status == 0 && use.stdout.hasPrefix("use VENDOR\n"), "\(use)")
+        #expect(try swb(["-c", "help"]).stdout.contains("keywords (`help NAME` for each):\n  break continue fn for if let"))
         let help = try swb(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("swb -c 'PIPELINE'"))

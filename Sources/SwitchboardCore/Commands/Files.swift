@@ -63,6 +63,18 @@ extension Builtins {
         }
     } }
 
+    /// The columns of an existing CSV file (nil when it is empty).
+    static func csvHeader(_ path: String) throws -> [String]? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        var line = Data()
+        while line.count < 1 << 20, let chunk = try h.read(upToCount: 4096), !chunk.isEmpty {
+            if let nl = chunk.firstIndex(of: UInt8(ascii: "\n")) { line += chunk[..<nl]; break }
+            line += chunk
+        }
+        return try CSV.parse(String(decoding: line, as: UTF8.self)).first
+    }
+
     static var save: Command { Command(
         Signature("save", positionals: [Parameter("path", .path, "the file; the extension (.json, .csv, .ndjson, .jsonl) picks the format, anything else is text")],
                   flags: [Flag("force", short: "f", nil, "overwrite the file if it exists"),
@@ -114,13 +126,9 @@ extension Builtins {
             case .json:
                 try writer.writeJSON(ctx.input)
             case .csv:
-                var text = try DataFormat.csv.encode(ctx.input)
-                // Appending rows to a CSV file that already has its header.
-                if append && exists, (try? fm.attributesOfItem(atPath: full)[.size] as? Int) ?? 0 > 0,
-                   let nl = text.firstIndex(of: "\n") {
-                    text = String(text[text.index(after: nl)...])
-                }
-                try writer.write(text)
+                // Rows appended to a CSV file follow the columns of its header.
+                let header = append && exists ? try csvHeader(full) : nil
+                try writer.write(try CSV.encode(ctx.input.collected(), columns: header))
             case .ndjson:
                 try writer.eachItem(ctx.input) { item, text in try JSON.write(item, into: &text, pretty: false, indent: 0) }
             case nil:

@@ -16,7 +16,7 @@ extension Builtins {
             },
 
             Command(
-                Signature("date", positionals: [Parameter("text", .string, "a date such as 2024-03-11 or 2024-03-11T16:39:30Z; without it, the input", optional: true)],
+                Signature("date", positionals: [Parameter("text", .string, "a date such as 2024-03-11 or 2024-03-11T16:39:30Z; without it, the input", optional: true, standsForInput: true)],
                           input: "string", output: "date"),
                 description: "Read a date from text (UTC when no zone is given).",
                 category: "helpers",
@@ -82,7 +82,7 @@ extension Builtins {
             },
 
             Command(
-                Signature("len", positionals: [Parameter("value", .any, "a list, string, record or stream; without it, the input", optional: true)],
+                Signature("len", positionals: [Parameter("value", .any, "a list, string, record or stream; without it, the input", optional: true, standsForInput: true)],
                           input: "any", output: "int"),
                 description: "The length of a list, string (in characters), record (in fields) or stream.",
                 category: "helpers",

@@ -4,7 +4,7 @@ extension Builtins {
     }
 
     static var print: Command { Command(
-        Signature("print", positionals: [Parameter("value", .any, "what to print; without it, the input", optional: true)],
+        Signature("print", positionals: [Parameter("value", .any, "what to print; without it, the input", optional: true, standsForInput: true)],
                   input: "any", output: "nothing"),
         description: "Print a value, or the input: strings as they are, other values as compact JSON; a stream one item per line.",
         category: "output",

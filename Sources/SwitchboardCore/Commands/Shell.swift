@@ -32,6 +32,10 @@ extension Builtins {
             return .null
         }
         guard let command = interp.command(named: name) else {
+            if let text = keywords[name] {
+                try interp.write(text)
+                return .null
+            }
             var e = SwitchboardError.unknown("command", name, candidates: interp.commands.map(\.name), span: ctx.args.span(0))
             e.hint = "`help` lists every command"
             throw e
@@ -64,8 +68,24 @@ extension Builtins {
             }
             out += line + "\n"
         }
+        out += "\nkeywords (`help NAME` for each):\n  " + keywords.keys.sorted().joined(separator: " ") + "\n"
         return out
     }
+
+    /// The statements that are syntax rather than commands, for `help NAME`.
+    static let keywords: [String: String] = [
+        "let": "let NAME = PIPELINE\n  Bind a variable; a stream is collected into a list. `$NAME = value` assigns it again.\n\nexample:\n  let ready = agents | where status == \"available\"\n",
+        "fn": "fn NAME(PARAMS) { BODY }\n  Define a command. Params: `x`, `x = default`, `x: type`, `--flag`, `--name: type`, `...rest`;\n  the pipeline input is `$in`. A `# example: CODE => RESULT` comment above it is run by `help`'s tests.\n\nexample:\n  fn busy(limit = 3) { where load >= $limit }\n",
+        "if": "if COND { ... } else if COND { ... } else { ... }\n  An expression: its value is the value of the branch taken.\n\nexample:\n  let size = if $n > 100 { \"big\" } else { \"small\" }\n",
+        "for": "for NAME in VALUE { ... }\n  Run the block once per item of a list, range or stream; `break` and `continue` work inside.\n\nexample:\n  for g in (groups) { print $g.name }\n",
+        "while": "while COND { ... }\n  Run the block while the condition is true.\n",
+        "try": "try { ... } catch $e { ... }\n  Run the block; on an error run the catch block with the error in $e: $e.message, $e.kind,\n  $e.file, $e.line, $e.column, and $e.payload (what `error` or the vendor attached).\n\nexample:\n  try { agents 999 } catch $e { print $e.message }\n",
+        "use": "use VENDOR\n  Make VENDOR the default for resource commands and actions in this session\n  (`--vendor NAME` overrides it for one command). `vendors` lists the names.\n\nexample:\n  use dixa\n",
+        "source": "source FILE\n  Run a script file here, so its `fn`s and `let`s become available.\n",
+        "return": "return [VALUE]\n  Leave the current `fn` (or the script) with VALUE.\n",
+        "break": "break\n  Leave the innermost `for` or `while` loop.\n",
+        "continue": "continue\n  Go on with the next round of the innermost `for` or `while` loop.\n",
+    ]
 
     /// `help NAME`: usage, description, parameters, flags, types and examples.
     static func helpText(_ c: Command) -> String {

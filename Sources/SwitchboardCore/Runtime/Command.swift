@@ -17,10 +17,14 @@ public struct Parameter: Sendable {
     public var description: String
     public var optional: Bool
     public var defaultValue: Value?
+    /// An optional argument that, when given, is used instead of the input (`print x`, `len x`):
+    /// a call with it reads no input.
+    public var standsForInput: Bool
 
     public init(_ name: String, _ type: ParameterType = .any, _ description: String = "",
-                optional: Bool = false, default defaultValue: Value? = nil) {
+                optional: Bool = false, default defaultValue: Value? = nil, standsForInput: Bool = false) {
         self.name = name
+        self.standsForInput = standsForInput
         self.type = type
         self.description = description
         self.optional = optional || defaultValue != nil

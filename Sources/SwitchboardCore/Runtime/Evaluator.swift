@@ -237,6 +237,7 @@ extension Interpreter {
                 a.positionalSpans.append(span)
             } else if sig.rest != nil {
                 a.rest.append(v)
+                a.positionalSpans.append(span)  // rest spans follow the positionals' (Arguments.span)
             } else {
                 let n = sig.positionals.count
                 throw SwitchboardError(.usage, "`\(sig.name)` takes \(n == 0 ? "no" : "at most \(n)") positional argument\(n == 1 ? "" : "s")",
@@ -494,7 +495,9 @@ extension Interpreter {
                     guard n != .min else { throw SwitchboardError(.value, "integer overflow", span: span) }
                     return .int(-n)
                 case .float(let d): return .float(-d)
-                case .duration(let d): return .duration(-d)
+                case .duration(let d):
+                    guard d != .min else { throw SwitchboardError(.value, "duration out of range", span: span) }
+                    return .duration(-d)
                 default: throw SwitchboardError(.type, "cannot negate \(article(v.typeName))", span: span)
                 }
             }

@@ -69,12 +69,40 @@ public enum Formatter {
         }
     }
 
-    static func displayWidth(_ s: String) -> Int { s.count }
+    /// Terminal columns a string takes: CJK, Hangul, fullwidth forms and emoji take two.
+    static func displayWidth(_ s: String) -> Int {
+        var w = 0
+        for ch in s { w += width(of: ch) }
+        return w
+    }
 
+    static func width(of ch: Character) -> Int {
+        guard let u = ch.unicodeScalars.first else { return 0 }
+        let v = u.value
+        if v < 0x1100 { return v < 0x20 || (0x7F..<0xA0).contains(v) ? 0 : 1 }
+        if u.properties.isEmojiPresentation || ch.unicodeScalars.contains("\u{FE0F}") { return 2 }
+        switch v {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
+    }
+
+    /// `s` cut to `w` columns, ending in `…` when cut.
     static func truncate(_ s: String, to w: Int) -> String {
         if displayWidth(s) <= w { return s }
-        if w <= 1 { return String(s.prefix(w)) }
-        return String(s.prefix(w - 1)) + "…"
+        guard w >= 1 else { return "" }
+        var out = ""
+        var used = 0
+        for ch in s {
+            let cw = width(of: ch)
+            if used + cw > w - 1 { break }
+            out.append(ch)
+            used += cw
+        }
+        return out + "…"
     }
 
     static func renderTable(_ rows: [Record], width: Int?, index: Bool, header: Bool = true, firstIndex: Int = 0) -> String {
@@ -153,20 +181,28 @@ public enum Formatter {
 
 /// CSV (RFC 4180) reading and writing.
 public enum CSV {
-    public static func encode(_ v: Value) throws -> String {
+    /// Rows as CSV with a header of every field in first-seen order. Given `columns` (the
+    /// header of a file being appended to), the rows are written in that order without a
+    /// header, and a field the header lacks is an error rather than a shifted column.
+    public static func encode(_ v: Value, columns given: [String]? = nil) throws -> String {
         let rows: [Value]
         switch v {
         case .list(let l): rows = l
         case .record: rows = [v]
         default: throw SwitchboardError(.type, "CSV needs a list of records, not \(article(v.typeName))")
         }
-        var columns: [String] = []
-        var seen = Set<String>()
+        var columns: [String] = given ?? []
+        var seen = Set<String>(columns)
         for r in rows {
             guard case .record(let rec) = r else { throw SwitchboardError(.type, "CSV needs a list of records; found \(article(r.typeName))") }
-            for k in rec.keys where seen.insert(k).inserted { columns.append(k) }
+            for k in rec.keys where seen.insert(k).inserted {
+                if let given {
+                    throw SwitchboardError(.value, "the field `\(k)` is not a column of the file (its header is \(given.joined(separator: ",")))")
+                }
+                columns.append(k)
+            }
         }
-        var out = columns.map(field).joined(separator: ",") + "\n"
+        var out = given == nil ? columns.map(field).joined(separator: ",") + "\n" : ""
         for r in rows {
             let rec = r.asRecord!
             out += columns.map { k in field(rec[k].map(Formatter.plain) ?? "") }.joined(separator: ",") + "\n"
@@ -183,6 +219,23 @@ public enum CSV {
 
     /// Parses CSV with a header row into records; numbers stay strings unless `infer` is set.
     public static func decode(_ text: String, infer: Bool = true) throws -> [Value] {
+        let rows = try parse(text)
+        guard let header = rows.first else { return [] }
+        let shape = Shape.of(header)
+        return try rows.dropFirst().enumerated().map { (n, r) in
+            guard r.count <= header.count else {
+                throw SwitchboardError(.value, "invalid CSV: row \(n + 2) has \(r.count) fields but the header has \(header.count)")
+            }
+            let vals = header.indices.map { i -> Value in
+                let s = i < r.count ? r[i] : ""
+                return infer ? inferred(s) : .string(s)
+            }
+            return .record(Record(shape: shape, values: vals))
+        }
+    }
+
+    /// The rows of CSV text as fields (blank lines dropped).
+    public static func parse(_ text: String) throws -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
@@ -217,18 +270,7 @@ public enum CSV {
         if inQuotes { throw SwitchboardError(.value, "invalid CSV: a quoted field starting before line \(line) is never closed") }
         if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
         rows.removeAll { $0 == [""] }
-        guard let header = rows.first else { return [] }
-        let shape = Shape.of(header)
-        return try rows.dropFirst().enumerated().map { (n, r) in
-            guard r.count <= header.count else {
-                throw SwitchboardError(.value, "invalid CSV: row \(n + 2) has \(r.count) fields but the header has \(header.count)")
-            }
-            let vals = header.indices.map { i -> Value in
-                let s = i < r.count ? r[i] : ""
-                return infer ? inferred(s) : .string(s)
-            }
-            return .record(Record(shape: shape, values: vals))
-        }
+        return rows
     }
 
     /// `42` → int, `3.5` → float, `true`/`false` → bool, empty → null, else the string.

@@ -35,6 +35,8 @@ public final class Interpreter {
     /// Rows per page when a stream prints as a table.
     static let tablePageSize = 50
     @exclusivity(unchecked) var callDepth = 0
+    /// The stack of the thread running the script (checked with the other limits).
+    var stack = StackGuard()
     /// Bumped whenever a global `fn` or a registered command changes (see `resolve`).
     @exclusivity(unchecked) var commandGeneration = 0
     /// How many `fn` declarations ran in a scope other than the globals (see `resolve`).
@@ -121,6 +123,33 @@ public final class Interpreter {
         }
     }
 
+    /// `run`, with an input that is produced only when the first pipeline takes input (its first
+    /// command reads input, or the text uses `$in`). `swb -c` reads standard input this way, so
+    /// `swb -c 'agents'` does not wait for a stdin that is open but never written to.
+    @discardableResult
+    public func run(_ text: String, name: String = "<input>", directory: String? = nil, input: () throws -> Value) throws -> Value {
+        let block: Block
+        do { block = try parse(text, name: name) } catch { throw error }
+        var value = Value.null
+        if case .pipeline(let p)? = block.statements.first, let stage = p.stages.first {
+            switch stage {
+            case .command(let call):
+                var reads = true
+                if let signature = command(named: call.name)?.signature {
+                    let argumentInstead = signature.positionals.first?.standsForInput == true
+                        && call.arguments.contains { if case .positional = $0 { true } else { false } }
+                    reads = signature.input != "nothing" && !argumentInstead
+                }
+                if reads { value = try input() }
+            case .expr:
+                if text.contains("$in") { value = try input() }
+            }
+        }
+        return try withRunState(directory: directory) {
+            try execTopLevel(block, print: true, input: value)
+        }
+    }
+
     /// Evaluates source text and returns its value without printing it (streams are collected).
     public func evaluate(_ text: String, name: String = "<input>", input: Value = .null) throws -> Value {
         let block: Block
@@ -133,6 +162,7 @@ public final class Interpreter {
     func withRunState<T>(directory: String?, _ body: () throws -> T) throws -> T {
         steps = 0
         callDepth = 0
+        stack = StackGuard()
         if let t = configuration.limits.timeLimit { deadline = .now + t } else { deadline = nil }
         currentDirectory.append(directory)
         defer { currentDirectory.removeLast() }
@@ -240,6 +270,10 @@ public final class Interpreter {
     /// Throws if the host cancelled or a limit was reached. Commands doing long work call it.
     public func checkLimits() throws {
         if configuration.isCancelled() { throw SwitchboardError(.cancelled, "interrupted") }
+        if stack.exhausted() {
+            throw SwitchboardError(.limit, "recursion is too deep (the stack is nearly full)",
+                                   hint: "a function that calls itself through `each` or another lazy stream counts too")
+        }
         if let max = configuration.limits.maxSteps, steps > max {
             throw SwitchboardError(.limit, "step limit of \(max) evaluation steps reached")
         }

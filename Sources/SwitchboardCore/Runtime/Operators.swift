@@ -26,7 +26,8 @@ enum Operators {
             switch (l, r) {
             case let (.int(a), .int(b)):
                 guard b != 0 else { throw SwitchboardError(.value, "division by zero", span: span) }
-                return .int(a % b)
+                // `Int.min % -1` overflows in the machine instruction; the remainder is 0.
+                return .int(b == -1 ? 0 : a % b)
             case (.float, .float), (.int, .float), (.float, .int):
                 let a = l.asDouble!, b = r.asDouble!
                 return .float(a.truncatingRemainder(dividingBy: b))
@@ -81,6 +82,22 @@ enum Operators {
         SwitchboardError(.value, "integer overflow", span: span, hint: "ints are 64-bit; use a float (e.g. 1.0 * x) for larger numbers")
     }
 
+    /// A float number of nanoseconds as a duration, or an error when it does not fit.
+    static func nanoseconds(_ ns: Double, _ span: SourceSpan) throws -> Int {
+        guard ns.isFinite, abs(ns) < 9.2e18 else {
+            throw SwitchboardError(.value, "duration out of range", span: span, hint: "durations span about ±292 years")
+        }
+        return Int(ns.rounded())
+    }
+
+    /// Seconds since 1970 as a date, or an error past the years 0001-9999.
+    static func date(_ t: Double, _ span: SourceSpan) throws -> Double {
+        guard t.isFinite, t >= -62_135_596_800, t < 253_402_300_800 else {
+            throw SwitchboardError(.value, "date out of range", span: span, hint: "dates run from year 1 to year 9999")
+        }
+        return t
+    }
+
     static func add(_ l: Value, _ r: Value, _ span: SourceSpan) throws -> Value {
         switch (l, r) {
         case let (.int(a), .int(b)):
@@ -96,7 +113,7 @@ enum Operators {
             var m = a
             for (k, v) in b.fields { m[k] = v }
             return .record(m)
-        case let (.date(d), .duration(n)), let (.duration(n), .date(d)): return .date(d + Double(n) / 1e9)
+        case let (.date(d), .duration(n)), let (.duration(n), .date(d)): return .date(try date(d + Double(n) / 1e9, span))
         case let (.duration(a), .duration(b)):
             let (s, o) = a.addingReportingOverflow(b)
             if o { throw overflow(span) }
@@ -115,8 +132,8 @@ enum Operators {
         case let (.float(a), .float(b)): return .float(a - b)
         case let (.int(a), .float(b)): return .float(Double(a) - b)
         case let (.float(a), .int(b)): return .float(a - Double(b))
-        case let (.date(a), .duration(n)): return .date(a - Double(n) / 1e9)
-        case let (.date(a), .date(b)): return .duration(Int(((a - b) * 1e9).rounded()))
+        case let (.date(a), .duration(n)): return .date(try date(a - Double(n) / 1e9, span))
+        case let (.date(a), .date(b)): return .duration(try nanoseconds((a - b) * 1e9, span))
         case let (.duration(a), .duration(b)):
             let (s, o) = a.subtractingReportingOverflow(b)
             if o { throw overflow(span) }
@@ -139,7 +156,7 @@ enum Operators {
             if o { throw overflow(span) }
             return .duration(s)
         case let (.duration(d), .float(f)), let (.float(f), .duration(d)):
-            return .duration(Int(Double(d) * f))
+            return .duration(try nanoseconds(Double(d) * f, span))
         case let (.string(s), .int(n)):
             guard n >= 0, n <= 1_000_000 else { throw SwitchboardError(.value, "cannot repeat a string \(n) times", span: span) }
             return .string(String(repeating: s, count: n))
@@ -151,11 +168,9 @@ enum Operators {
         switch (l, r) {
         case let (.int(a), .int(b)):
             guard b != 0 else { throw SwitchboardError(.value, "division by zero", span: span) }
-            if a % b == 0 {
-                let (q, o) = a.dividedReportingOverflow(by: b)
-                if o { throw overflow(span) }
-                return .int(q)
-            }
+            let (q, o) = a.dividedReportingOverflow(by: b)
+            if o { throw overflow(span) }
+            if q.multipliedReportingOverflow(by: b).partialValue == a { return .int(q) }
             return .float(Double(a) / Double(b))
         case (.int, .float), (.float, .int), (.float, .float):
             let b = r.asDouble!
@@ -163,7 +178,9 @@ enum Operators {
             return .float(l.asDouble! / b)
         case let (.duration(d), .int(n)):
             guard n != 0 else { throw SwitchboardError(.value, "division by zero", span: span) }
-            return .duration(d / n)
+            let (q, o) = d.dividedReportingOverflow(by: n)
+            if o { throw overflow(span) }
+            return .duration(q)
         case let (.duration(a), .duration(b)):
             guard b != 0 else { throw SwitchboardError(.value, "division by zero", span: span) }
             return .float(Double(a) / Double(b))

@@ -18,14 +18,25 @@ public struct Parser {
     /// How many closures enclose the current point (bare names there can be row fields).
     var closureDepth = 0
     static let maxDepth = 256
+    /// Operators in a row (`1 + 1 + ...`) nest the tree one level each; the evaluator and
+    /// the tree's release recurse that deep, so a chain has a limit too.
+    var chainDepth = 0
+    /// Whether a limit error was reported (later errors are dropped, see `report`).
+    var limitHit = false
+    static let maxChain = 10_000
 
     public init(file: SourceFile, source: Int32, lookup: @escaping (String) -> Signature?) {
+        let (tokens, errors) = Lexer.tokenize(file, source: source)
+        self.init(file: file, source: source, lookup: lookup, tokens: tokens, errors: errors)
+    }
+
+    /// A parser of already-lexed tokens (an interpolation's).
+    init(file: SourceFile, source: Int32, lookup: @escaping (String) -> Signature?, tokens: [Token], errors: [SwitchboardError]) {
         self.file = file
         self.source = source
         self.lookup = lookup
-        let (toks, lexErrors) = Lexer.tokenize(file, source: source)
-        self.tokens = toks
-        self.errors = lexErrors
+        self.tokens = tokens
+        self.errors = errors
     }
 
     /// Parses a whole program. Throws every error found.
@@ -93,9 +104,26 @@ public struct Parser {
         }
     }
 
+    /// Adds an error. After a nesting or length limit the parse is abandoned in spirit: the
+    /// errors that follow (every enclosing bracket left unclosed) would only bury the real one.
+    mutating func report(_ e: SwitchboardError) {
+        if limitHit { return }
+        if e.kind == .limit { limitHit = true }
+        errors.append(e)
+    }
+
     mutating func fail(_ message: String, at t: Token, label: String? = nil, hint: String? = nil) -> Bail {
         let kind: ErrorKind = { if case .eof = t.kind { return .incomplete } else { return .parse } }()
-        errors.append(SwitchboardError(kind, message, span: span(of: t), label: label, hint: hint))
+        report(SwitchboardError(kind, message, span: span(of: t), label: label, hint: hint))
+        return Bail()
+    }
+
+    /// A bracket that is not closed. At the end of input the caret goes under the opening
+    /// bracket (the place to look) and the error is `.incomplete`, so the REPL asks for more.
+    mutating func unclosed(_ open: Token, _ what: String, expected closer: String, found t: Token) -> Bail {
+        let message = "expected `\(closer)` to close the \(what), found \(describe(t))"
+        guard case .eof = t.kind else { return fail(message, at: t) }
+        report(SwitchboardError(.incomplete, message, span: span(of: open), label: "this `\(file.text(of: span(of: open)))` is never closed"))
         return Bail()
     }
 
@@ -111,7 +139,7 @@ public struct Parser {
         depth += 1
         if depth > Parser.maxDepth {
             let t = peek()
-            errors.append(SwitchboardError(.limit, "nesting is too deep (more than \(Parser.maxDepth) levels)", span: span(of: t)))
+            report(SwitchboardError(.limit, "nesting is too deep (more than \(Parser.maxDepth) levels)", span: span(of: t)))
             throw Bail()
         }
     }
@@ -134,11 +162,12 @@ public struct Parser {
             let t = tokens[i]
             if case .eof = t.kind { break }
             if let close, t.isOp(close) { break }
-            if close == nil, t.isOp("}") || t.isOp(")") || t.isOp("]") {
-                errors.append(SwitchboardError(.parse, "unexpected \(describe(t))", span: span(of: t), label: "nothing to close here"))
+            if t.isOp("}") || t.isOp(")") || t.isOp("]") {
+                report(SwitchboardError(.parse, "unexpected \(describe(t))", span: span(of: t), label: "nothing to close here"))
                 i += 1
                 continue
             }
+            let before = i
             do throws(Bail) {
                 let s = try parseStatement()
                 out.append(s)
@@ -153,6 +182,8 @@ public struct Parser {
                 }
             } catch {
                 recover()
+                // A statement that fails where it began must still move on, or this loops forever.
+                if i == before, i < tokens.count - 1 { i += 1 }
             }
         }
         return out
@@ -264,7 +295,7 @@ public struct Parser {
         defer { depth -= 1 }
         let stmts = parseStatements(until: "}")
         let close = tokens[i]
-        guard close.isOp("}") else { throw fail("expected `}` to close the block", at: close, label: "the block opened here is never closed") }
+        guard close.isOp("}") else { throw unclosed(open, "block", expected: "}", found: close) }
         i += 1
         return Block(stmts, span: span(open.start, close.end))
     }
@@ -300,7 +331,7 @@ public struct Parser {
                     guard let rname = r.word else { throw fail("expected a name after `...`", at: r) }
                     rest = ParamDecl(name: rname, type: .any, defaultValue: nil, span: span(p.start, r.end))
                 case .eof:
-                    throw fail("expected `)` to close the parameters of `\(name)`", at: p)
+                    throw fail("expected `)` to close the parameters of `\(name)`, found end of input", at: p)
                 default:
                     throw fail("expected a parameter name, `--flag` or `...rest`, found \(describe(p))", at: p)
                 }
@@ -357,7 +388,7 @@ public struct Parser {
         case "str", "text": return .string
         case "table": return .list
         default:
-            errors.append(.unknown("type", w, candidates: ["any", "string", "int", "number", "bool", "duration", "date", "list", "record", "closure"], span: span(of: t)))
+            report(.unknown("type", w, candidates: ["any", "string", "int", "number", "bool", "duration", "date", "list", "record", "closure"], span: span(of: t)))
             return .any
         }
     }
@@ -580,6 +611,8 @@ public struct Parser {
 
     mutating func parseBinary(_ minPrec: Int) throws(Bail) -> Expr {
         var lhs = try parseUnaryOrNot(minPrec)
+        var chain = 0
+        defer { chainDepth -= chain }
         while true {
             let t = peek()
             if t.isOp("&&") || t.isOp("||") {
@@ -587,6 +620,7 @@ public struct Parser {
                            label: "use `\(t.isOp("&&") ? "and" : "or")`")
             }
             if (t.isOp("..") || t.isOp("..<")), Parser.rangePrecedence > minPrec {
+                try chained(t, &chain)
                 advance()
                 skipNewlines()
                 let rhs = try parseBinary(Parser.rangePrecedence)
@@ -594,6 +628,7 @@ public struct Parser {
                 continue
             }
             guard let op = binaryOp(t), let prec = Parser.precedence[op], prec > minPrec else { break }
+            try chained(t, &chain)
             advance()
             skipNewlines()
             let rhs = try parseBinary(prec)
@@ -602,10 +637,23 @@ public struct Parser {
         return lhs
     }
 
+    /// Counts one more operator in a row (see `maxChain`).
+    mutating func chained(_ t: Token, _ chain: inout Int) throws(Bail) {
+        guard chainDepth < Parser.maxChain else {
+            report(SwitchboardError(.limit, "expression is too long (more than \(Parser.maxChain) operators in a row)",
+                                           span: span(of: t), hint: "split it into parts with `let`"))
+            throw Bail()
+        }
+        chain += 1
+        chainDepth += 1
+    }
+
     mutating func parseUnaryOrNot(_ minPrec: Int) throws(Bail) -> Expr {
         let t = peek()
         if t.isWord("not"), minPrec < Parser.notPrecedence {
             advance()
+            try enter()
+            defer { depth -= 1 }
             let e = try parseBinary(Parser.notPrecedence)
             return .unary(.not, e, span(t.start, previousEnd))
         }
@@ -627,6 +675,8 @@ public struct Parser {
         }
         if t.isWord("not") {
             advance()
+            try enter()
+            defer { depth -= 1 }
             let e = try parseBinary(Parser.notPrecedence)
             return .unary(.not, e, span(t.start, previousEnd))
         }
@@ -697,7 +747,7 @@ public struct Parser {
                 return .rowField(RowField(w, s))
             }
         case .op("("):
-            advance()
+            let open = advance()
             try enter()
             defer { depth -= 1 }
             newlineSkipping.append(true)
@@ -710,7 +760,7 @@ public struct Parser {
             let close = peek()
             newlineSkipping.removeLast()
             guard close.isOp(")") else {
-                throw fail("expected `)` to close `(`, found \(describe(close))", at: close)
+                throw unclosed(open, "parenthesis", expected: ")", found: close)
             }
             advance()
             // A one-stage expression needs no pipeline wrapper.
@@ -737,12 +787,12 @@ public struct Parser {
             switch part {
             case .text(let str): pieces.append(.text(str))
             case .interpolation(let a, let b):
-                var sub = Parser(file: file, source: source, lookup: lookup)
                 let (toks, lexErrs) = Lexer.tokenize(file, source: source, start: a, end: b)
-                sub.tokens = toks
-                sub.errors = lexErrs
+                var sub = Parser(file: file, source: source, lookup: lookup, tokens: toks, errors: lexErrs)
                 sub.declared = declared
                 sub.depth = depth
+                sub.chainDepth = chainDepth
+                sub.limitHit = limitHit
                 sub.closureDepth = closureDepth
                 sub.newlineSkipping = [true]
                 do throws(Bail) {
@@ -753,18 +803,19 @@ public struct Parser {
                     pieces.append(p.singleExpression.map(InterpolationPiece.single) ?? .expr(p))
                 } catch {}
                 errors.append(contentsOf: sub.errors)
+                limitHit = limitHit || sub.limitHit
             }
         }
         return .interpolated(pieces, s)
     }
 
     mutating func parseCallArguments(name: String, nameTok: Token) throws(Bail) -> CommandCall {
-        advance()   // (
+        let open = advance()   // (
         newlineSkipping.append(true)
         defer { newlineSkipping.removeLast() }
         var args: [Argument] = []
         while !peek().isOp(")") {
-            if case .eof = peek().kind { throw fail("expected `)` to close the arguments of `\(name)`", at: peek()) }
+            if case .eof = peek().kind { throw unclosed(open, "arguments of `\(name)`", expected: ")", found: peek()) }
             args.append(.positional(try parseExpr()))
             if peek().isOp(",") { advance() } else if !peek().isOp(")") {
                 throw fail("expected `,` or `)` in the arguments of `\(name)`, found \(describe(peek()))", at: peek())
@@ -783,7 +834,7 @@ public struct Parser {
         defer { newlineSkipping.removeLast() }
         var items: [Expr] = []
         while !peek().isOp("]") {
-            if case .eof = peek().kind { throw fail("expected `]` to close the list", at: peek(), label: "the list opened here is never closed") }
+            if case .eof = peek().kind { throw unclosed(open, "list", expected: "]", found: peek()) }
             items.append(try parseExpr())
             if peek().isOp(",") { advance() }
         }
@@ -824,7 +875,7 @@ public struct Parser {
                 guard let p = parts.plainText else { throw fail("record keys cannot be interpolated", at: k) }
                 key = p
             case .int(let n): key = String(n)
-            case .eof: throw fail("expected `}` to close the record", at: k, label: "the record opened here is never closed")
+            case .eof: throw unclosed(open, "record", expected: "}", found: k)
             default: throw fail("expected a record key, found \(describe(k))", at: k)
             }
             _ = try expectOp(":", "after the key `\(key)`")
@@ -866,7 +917,7 @@ public struct Parser {
         defer { closureDepth -= 1 }
         let stmts = parseStatements(until: "}")
         let close = tokens[i]
-        guard close.isOp("}") else { throw fail("expected `}` to close the closure", at: close, label: "the closure opened here is never closed") }
+        guard close.isOp("}") else { throw unclosed(open, "closure", expected: "}", found: close) }
         i += 1
         let s = span(open.start, close.end)
         return ClosureDecl(params: params, body: Block(stmts, span: s), span: s)
