@@ -31,4 +31,13 @@ struct DiagnosticTests {
         let caret = try! #require(lines.first { $0.contains("^") })
         #expect(caret.hasPrefix("  | " + String(repeating: " ", count: 15) + "^^^^"), "\(lines)")
     }
+
+    @Test func habitsFromOtherShellsGetPointedErrors() {
+        #expect(rendered("[{a: 1}] | where a = 1").contains("  |                    ^ use `==` to compare"))
+        #expect(rendered("[{a: 1}] | where a -gt 0").first == "error: `-gt` is not an operator here")
+        #expect(rendered("[{a: 1}] | where a -gt 0").contains { $0.hasSuffix("^^^ use `>`") })
+        let comma = rendered("[{a: 1, b: 2}] | select a, b")
+        #expect(comma.first == "error: unexpected `,`")
+        #expect(comma.contains { $0.contains("write `select id email`, not `select id, email`") })
+    }
 }

@@ -176,6 +176,9 @@ public struct Parser {
                 case .newline, .eof: break
                 case .op(";"): break
                 case .op(let o) where o == close: break
+                case .op(","):
+                    throw fail("unexpected `,`", at: end, label: "arguments are separated by spaces",
+                               hint: "write `select id email`, not `select id, email`; commas separate items only inside [ ] and { }")
                 default:
                     throw fail("unexpected \(describe(end)) after the statement", at: end,
                                hint: "statements end at a newline or `;`")
@@ -591,6 +594,9 @@ public struct Parser {
         .mul: 8, .div: 8, .mod: 8,
     ]
     static let notPrecedence = 3
+    /// PowerShell's and test(1)'s comparison flags, so `where load -gt 3` gets a pointed error.
+    static let shellOperators = ["eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+                                 "match": "=~", "notmatch": "!~", "like": "=~", "and": "and", "or": "or", "not": "not"]
     static let rangePrecedence = 6
 
     func binaryOp(_ t: Token) -> BinaryOp? {
@@ -626,6 +632,12 @@ public struct Parser {
                 let rhs = try parseBinary(Parser.rangePrecedence)
                 lhs = .range(lhs, rhs, inclusive: t.isOp(".."), lhs.span.to(rhs.span))
                 continue
+            }
+            if t.isOp("=") {
+                throw fail("`=` assigns; it does not compare", at: t, label: "use `==` to compare")
+            }
+            if case .shortFlag(let f) = t.kind, let op = Parser.shellOperators[f] {
+                throw fail("`-\(f)` is not an operator here", at: t, label: "use `\(op)`")
             }
             guard let op = binaryOp(t), let prec = Parser.precedence[op], prec > minPrec else { break }
             try chained(t, &chain)
