@@ -113,19 +113,18 @@ enum CLI {
         var onSandbox = false
         // Long actions and listings draw a progress line when stderr is a terminal.
         let progress = checkOnly ? nil : ProgressBar.onStandardError(write: { FileHandleOutput.stderr.write($0) })
-        if !checkOnly {
-            do {
-                // The REPL's banner already says where it is connected.
-                let interactive = file == nil && command == nil && isatty(0) == 1
-                let (registry, sandbox) = try DefaultSandbox.load(note: { interactive ? () : FileHandleOutput.stderr.write($0) })
-                installVendors(into: interp, registry: registry)
-                if let progress { showProgress(progress, registry: registry, interp: interp) }
-                onSandbox = sandbox != nil
-                sandboxKeepAlive = sandbox
-            } catch {
-                FileHandleOutput.stderr.write("swb: \(error)\n")
-                return 2
-            }
+        do {
+            // The REPL's banner already says where it is connected. `check` needs the vendor
+            // commands' names, and sends nothing.
+            let interactive = file == nil && command == nil && isatty(0) == 1
+            let (registry, sandbox) = try DefaultSandbox.load(note: { interactive ? () : FileHandleOutput.stderr.write($0) })
+            installVendors(into: interp, registry: registry)
+            if let progress { showProgress(progress, registry: registry, interp: interp) }
+            onSandbox = sandbox != nil
+            sandboxKeepAlive = sandbox
+        } catch {
+            FileHandleOutput.stderr.write("swb: \(error)\n")
+            return 2
         }
         if let command {
             // Standard input is read only if the line takes input (see `Interpreter.run(input:)`).
@@ -169,7 +168,7 @@ enum CLI {
                         directory: String?, checkOnly: Bool, progress: ProgressBar? = nil) -> Int32 {
         if checkOnly {
             do {
-                _ = try interp.parse(text, name: name)
+                try interp.check(text, name: name)
                 return 0
             } catch {
                 FileHandleOutput.stderr.write(interp.render(error))

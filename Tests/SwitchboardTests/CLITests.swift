@@ -126,6 +126,17 @@ struct CLITests {
         let bad = try swb(["check", "bad.swb"], files: ["bad.swb": "let = 1\nprint (1 +)\n"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("bad.swb:1:") && bad.stderr.contains("bad.swb:2:"))
+        // It also finds commands and variables that nothing defines, without sending anything.
+        let typos = try swb(["check", "t.swb"], files: ["t.swb": "let days = 3\nagnets | where load > $dyas\nfn f(x) { [1] | each { |y| $y + $x } }\nf 1 | each { a }\n"])
+        #expect(typos.status == 2)
+        #expect(typos.stderr.contains("unknown command `agnets`") && typos.stderr.contains("did you mean `agents`?"))
+        #expect(typos.stderr.contains("t.swb:2:23") && typos.stderr.contains("did you mean `$days`?"))
+        #expect(!typos.stderr.contains("no vendors configured"), "check starts no sandbox")
+        for script in ["close-stale.swb", "rebalance-groups.swb", "weekly-report.swb", "capacity.swb", "tag-vip.swb", "export-to-agentiq.swb"] {
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/\(script)").standardized.path
+            let r = try swb(["check", path])
+            #expect(r.status == 0, "\(script): \(r.stderr)")
+        }
     }
 
     @Test func versionAndHelp() throws {

@@ -112,6 +112,15 @@ public final class Interpreter {
         return try Parser.parse(file, source: id, lookup: { [unowned self] n in self.command(named: n)?.signature })
     }
 
+    /// Parses source text and checks it without running it (`swb check`): every parse error,
+    /// and every command and variable that nothing in the script defines.
+    public func check(_ text: String, name: String) throws(ParseErrors) {
+        let block = try parse(text, name: name)
+        let errors = Checker.check(block, globals: globals.visibleNames, commandNames: commands.map(\.name),
+                                   isCommand: { [unowned self] in self.command(named: $0) != nil })
+        if !errors.isEmpty { throw ParseErrors(errors) }
+    }
+
     /// Runs source text as a script: each top-level statement's value is printed with the
     /// configured output format. Returns the last statement's value.
     @discardableResult
