@@ -44,7 +44,14 @@ struct CompleterTests {
         #expect(complete("agents | where st") == ["status"])
         #expect(complete("agents | sort-by ") == ["email", "id", "name", "status"])
         #expect(complete("$team | select lo") == ["load"])
-        #expect(complete("agents | where status == \"x\" | count-by na") == [])   // previous stage is `where`, fields unknown
+        // Followed through stages that keep, pick, drop, add or rename fields.
+        #expect(complete("agents | where status == \"x\" | first 3 | count-by na") == ["name"])
+        #expect(complete("agents | select id name | sort-by ") == ["id", "name"])
+        #expect(complete("agents | reject email | get ") == ["id", "name", "status"])
+        #expect(complete("agents | insert busy true | where b") == ["busy"])
+        #expect(complete("agents | rename name who | get w") == ["who"])
+        #expect(complete("agents | count-by status | sort-by c") == ["count"])
+        #expect(complete("agents | each { $it.id } | sort-by ") == [])   // `each` can emit anything
     }
 
     @Test func brokenInputDoesNotCrash() {

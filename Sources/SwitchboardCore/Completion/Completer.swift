@@ -84,8 +84,7 @@ public struct Completer {
             return paths(partial, start: start)
         }
         if Completer.fieldCommands.contains(command) {
-            let fields = previousFields(stage.previousStages.last)
-            return result(fields)
+            return result(previousFields(stage.previousStages[...]))
         }
         return nil
     }
@@ -131,13 +130,29 @@ public struct Completer {
                          isStatementStart: statementStart && stages.count == 1, insideClosure: depthStack.contains("{"))
     }
 
-    /// Field names of what the previous stage emits: a command's declared output fields,
-    /// or the keys of a variable's records.
-    func previousFields(_ tokens: [Token]?) -> [String] {
-        guard let first = tokens?.first else { return [] }
+    /// Commands whose output rows have the fields of their input rows.
+    static let keepFields: Set<String> = ["where", "sort-by", "first", "last", "skip", "take", "skip-while", "take-while",
+                                          "reverse", "uniq", "find", "update"]
+
+    /// Field names of what the stages before the cursor emit: a resource command's declared
+    /// output fields or the keys of a variable's records, followed through the stages that
+    /// keep, pick, add, drop or rename fields.
+    func previousFields(_ stages: ArraySlice<[Token]>) -> [String] {
+        guard let stage = stages.last, let first = stage.first else { return [] }
+        let text = { (t: Token) -> String? in if case .word(let w) = t.kind { w } else { nil } }
+        let args = stage.dropFirst().compactMap(text).filter { !$0.hasPrefix("-") }
         switch first.kind {
         case .word(let name):
-            return interpreter.command(named: name)?.signature.outputFields ?? []
+            let before = { self.previousFields(stages.dropLast()) }
+            switch name {
+            case _ where Completer.keepFields.contains(name): return before()
+            case "select": return args
+            case "reject": return before().filter { !args.contains($0) }
+            case "insert": return before() + args.prefix(1)
+            case "rename" where args.count == 2: return before().map { $0 == args[0] ? args[1] : $0 }
+            case "count-by": return (args.first.map { [$0] } ?? ["value"]) + ["count"]
+            default: return interpreter.command(named: name)?.signature.outputFields ?? []
+            }
         case .variable(let name):
             return fieldNames(of: interpreter.variable(name))
         default:
