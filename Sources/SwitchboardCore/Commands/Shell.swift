@@ -92,7 +92,8 @@ extension Builtins {
         let sig = c.signature
         var out = "\(sig.usage)\n  \(c.description)\n"
         var params: [(String, String, String)] = sig.positionals.map { p in
-            (p.name, p.type.rawValue, p.description + (p.optional ? " (optional)" : ""))
+            let note = p.defaultValue.map { " (default: \((try? JSON.encode($0)) ?? Formatter.plain($0)))" } ?? (p.optional ? " (optional)" : "")
+            return (p.name, p.type.rawValue, p.description + note)
         }
         if let r = sig.rest { params.append(("..." + r.name, r.type.rawValue, r.description)) }
         func table(_ title: String, _ rows: [(String, String, String)]) {

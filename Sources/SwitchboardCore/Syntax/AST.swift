@@ -286,7 +286,11 @@ public final class FnDecl {
         self.examples = doc.1
         self.signature = Signature(
             name,
-            positionals: positionals.map { Parameter($0.name, $0.type, optional: $0.defaultValue != nil) },
+            positionals: positionals.map { p in
+                // A literal default is shown by `help`; others are evaluated at each call.
+                let literal: Value? = if case .literal(let v, _)? = p.defaultValue { v } else { nil }
+                return Parameter(p.name, p.type, optional: p.defaultValue != nil, default: literal)
+            },
             rest: rest.map { Parameter($0.name, $0.type) },
             flags: flags.map { Flag($0.name, short: $0.short, $0.type) })
         slotNames = positionals.map(\.name) + flags.map(\.name) + (rest.map { [$0.name] } ?? []) + ["in"]
