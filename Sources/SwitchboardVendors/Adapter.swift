@@ -152,7 +152,35 @@ public struct PlannedRequest: Sendable {
 /// What an adapter cannot do, said before any request: `agentiq cannot assign group: its API is read-only`.
 public struct Unsupported: Error, Sendable, CustomStringConvertible {
     public let message: String
-    public init(_ vendor: String, _ what: String, _ why: String) { message = "\(vendor) cannot \(what): \(why)" }
+    public let vendor: String
+    /// `list queues: it has groups, not queues (use `groups`)`: the message without the vendor.
+    public let reason: String
+    public init(_ vendor: String, _ what: String, _ why: String) {
+        message = "\(vendor) cannot \(what): \(why)"
+        self.vendor = vendor
+        reason = "\(what): \(why)"
+    }
+    public var description: String { message }
+}
+
+/// An action's argument the vendor would not accept (a field it has not, a tag it does not
+/// know), said before any request, pointed at the argument, with the names it does accept.
+public struct BadArgument: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    /// Which argument: the positional index, or for `set` the index of the field-value pair.
+    public let argument: Int
+    /// The closest accepted names ("did you mean").
+    public let options: [String]
+    public let hint: String?
+
+    /// `accepted` are the names the vendor takes; `name` is what was given.
+    public init(_ message: String, argument: Int = 0, name: String, accepted: [String], hint: String? = nil) {
+        self.message = message
+        self.argument = argument
+        options = Suggest.closest(to: name, in: accepted)
+        self.hint = hint ?? (accepted.isEmpty ? nil : "accepted: " + accepted.joined(separator: ", "))
+    }
+
     public var description: String { message }
 }
 

@@ -111,7 +111,7 @@ struct ScriptTests {
             #expect(lastPost < firstDelete)
             // The movers were available, and now sit in Sales only.
             for agent in assigned {
-                #expect(try strings(r.evaluate("agents \(agent) --vendor chatrhub | get status")) == ["available"])
+                #expect(try strings(r.evaluate("[(agents \(agent) --vendor chatrhub).status]")) == ["available"])
                 let groups = try r.evaluate("http GET /api/v1/agent_groups/\(agent).json --vendor chatrhub | get data | each { $it.attributes.group_id }")
                 #expect(try groups.decode([Int].self) == [10204])
             }
@@ -179,8 +179,8 @@ struct ScriptTests {
             #expect(!closed.contains("1024"))
             #expect(r.output.contains("\(closed.count) Dixa conversations untouched since"))
             #expect(r.output.contains("closed \(closed.count) of \(closed.count), each with a note"))
-            #expect(try strings(r.evaluate("conversations 1040 --vendor dixa | get state")) == ["closed"])
-            #expect(try strings(r.evaluate("conversations 1024 --vendor dixa | get state")) != ["closed"])
+            #expect(try strings(r.evaluate("[(conversations 1040 --vendor dixa).state]")) == ["closed"])
+            #expect(try strings(r.evaluate("[(conversations 1024 --vendor dixa).state]")) != ["closed"])
             let text = try strings(r.evaluate("conversations 1040 --vendor dixa | notes | get raw.message"))
             #expect(text.contains { $0.contains("no activity for 14 days") })
         }

@@ -68,11 +68,15 @@ final class ProgressTests {
     }
 
     @Test func aDryRunAndAFailingListingReportNoAction() async {
-        let dry = await h.run("agents 1 --vendor chatrhub | assign group 10206 --dry-run")
+        let dry = await h.run("agents --vendor chatrhub | first 1 | assign group 10206 --dry-run")
         #expect(dry.rows.count == 1)
         #expect(reporter.take() == ["start 1 agents ?", "advance 1 +1", "finish 1"])
-        let bad = await h.run("agents 999999 --vendor chatrhub")
+        let bad = await h.run("agents --vendor chatrhub --since 2024-01-01")
         #expect(bad.error != nil)
-        #expect(reporter.take() == ["start 2 agents ?", "finish 2"])
+        #expect(reporter.take() == [])
+        // One object by id is one request, not a listing: no progress line.
+        let one = await h.run("agents 999999 --vendor chatrhub")
+        #expect(one.error != nil)
+        #expect(reporter.take() == [])
     }
 }

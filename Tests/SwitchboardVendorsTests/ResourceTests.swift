@@ -92,7 +92,8 @@ final class ResourceTests {
         for (got, want) in zip(lines, c.requests) {
             if want.hasSuffix("*") { #expect(got.hasPrefix(String(want.dropLast())), "\(c.script): \(got) vs \(want)") } else { #expect(got == want, "\(c.script)") }
         }
-        let rows = r.rows
+        // `agents 4` is the record itself; a listing is a list of them.
+        let rows: [Value] = if case .record? = r.value { [r.value!] } else { r.rows }
         #expect(c.check(rows), "\(c.script): \(r.json.prefix(600))")
         if let kind = c.kind {
             for row in rows {
@@ -121,6 +122,23 @@ final class ResourceTests {
         // groups: agentiq has none and is skipped.
         let g = await h.run("groups --vendor all")
         #expect(Set(g.rows.map { $0["vendor"].text ?? "" }) == ["chatrhub", "smartassist", "dixa"])
+    }
+
+    @Test func oneObjectByIdIsTheRecordItself() async {
+        // As `kubectl get NAME`: `(agents 4).name` reads the field, no `| first` needed.
+        for (script, want) in [("(agents 4 --vendor chatrhub).name", #""Umar Young""#), ("(agents 3 --vendor agentiq).id", "3"),
+                               ("(groups 10205 --vendor chatrhub).id", "10205"), ("(conversations 1003 --vendor dixa).id", "1003"),
+                               ("(visitors 2 --vendor chatrhub).id", "2"), ("agents 4 --vendor chatrhub | describe", #""record<agent@chatrhub>""#)] {
+            let r = await h.run(script)
+            #expect(r.json == want, "\(script): \(r.message)")
+        }
+        // Piped on, the record is one object: actions and per-object listings take it as such.
+        let dry = await h.run("agents 4 --vendor chatrhub | assign group 10205 --dry-run | get url")
+        #expect(dry.json == #"["/api/v1/agent_groups/4.json"]"#, "\(dry.message)")
+        // Nothing with that id: an error naming the vendor, the kind and the id (not an empty list).
+        let none = await h.run("visitors 999999 --vendor chatrhub")
+        #expect(none.message == "chatrhub has no customer with id `999999`" || none.message.contains("404"), "\(none.message)")
+        #expect(none.value == nil)
     }
 
     @Test func useSelectsTheVendor() async {

@@ -45,7 +45,7 @@ run() {
 }
 
 sandbox --agents "$AGENTS" --latency "${LATENCY}ms"
-SWB_CONFIG=$TMP/config.toml "$SWB" -c 'agents 1 --vendor chatrhub | length' >/dev/null
+SWB_CONFIG=$TMP/config.toml "$SWB" -c '(agents 1 --vendor chatrhub).id' >/dev/null
 read -r secs mb result <<<"$(run assign "agents --vendor chatrhub | assign group 10204 --parallel 16 | where ok | length")"
 ideal=$(awk -v n="$AGENTS" -v l="$LATENCY" 'BEGIN { printf "%.2f", n * l / 1000 / 16 }')
 echo "BENCH assign (2 processes): $result of $AGENTS agents ok, latency ${LATENCY}ms, --parallel 16: ${secs} s (ideal $ideal s, ratio $(awk -v a="$secs" -v b="$ideal" 'BEGIN { printf "%.2f", a / b }')); swb peak RSS $mb MB"

@@ -28,8 +28,30 @@ public final class ChatrHubAdapter: VendorAdapter {
             "transfer queue": "it transfers chats to agents by username only (use `transfer agent NAME`)",
             "untag": "a chat has one free-text tag; set another with `tag NAME`",
             "assign agent": "it has no claim; use `transfer agent USERNAME`",
-        ])
+        ], settable: [
+            "agent": ["name", "status"] + Self.agentAttributes,
+            "group": ["name", "group_name"] + Self.groupMatches,
+            "customer": Self.visitorAttributes,
+            "conversation": ["tags", "tag"],
+        ], creatable: [
+            "agent": ["name", "full_name", "email", "authorization_level", "is_assign_training_tasks", "is_assign_training_task_send_email",
+                      "is_assign_operational_tasks", "is_assign_operational_task_by_variable", "assign_operational_task_variable", "assign_operational_task_values"],
+        ], values: ["agent.status": ["available", "busy"]])
     }
+
+    /// The documented attributes of Update Agent (C8), Edit Group (C18) and Edit Visitor (C27).
+    static let agentAttributes = [
+        "full_name", "email", "authorization_level", "is_taking_chats", "is_bot", "is_agent_setup", "is_unsubscribe", "is_assign_training_tasks",
+        "is_assign_operational_tasks", "is_assign_operational_task_by_variable", "assign_operational_task_variable", "assign_operational_task_values",
+        "is_assign_training_task_send_email", "is_assign_operational_task_send_email",
+    ]
+    static let groupMatches = [
+        "visitor_phone_matches", "visitor_email_matches", "visitor_referrer_url_matches", "visitor_company_matches", "visitor_state_matches",
+        "visitor_zip_matches", "visitor_city_matches", "visitor_country_matches", "visitor_current_url_matches",
+    ]
+    static let visitorAttributes = [
+        "name", "email", "phone", "company_name", "street_address_1", "street_address_2", "city", "state", "zip_code", "country", "group_id",
+    ]
 
     public static func authorize(_ request: inout HTTPRequest, _ c: VendorConnection) throws {
         guard let key = c.credentials["api_key"], !key.isEmpty else {

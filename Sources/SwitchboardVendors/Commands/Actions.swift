@@ -12,6 +12,8 @@ enum ActionCommands {
     static let vendorFlag = Flag("vendor", .string, "the connection (for actions without input objects)")
     static let rowShape = Shape.of(["vendor", "kind", "id", "action", "ok", "status", "error"])
     static let dryShape = Shape.of(["vendor", "kind", "id", "action", "method", "url", "body"])
+    /// A dry-run row of an object whose requests cannot be built: what a real run's row would say.
+    static let dryFailedShape = Shape.of(["vendor", "kind", "id", "action", "method", "url", "body", "ok", "error"])
 
     static func all() -> [Command] {
         [
@@ -21,30 +23,24 @@ enum ActionCommands {
                     Example("the mission", #"agents | where status == "available" | assign group 10204"#),
                     Example("preview the requests", "agents 1 --vendor chatrhub | assign group 10205 --dry-run | get method", result: #"["POST"]"#),
                    ]) { ctx in
-                let what = try ctx.string(0), target = try ctx.string(1)
+                let what = try choice(ctx, 0, ["group", "queue", "agent"]), target = try ctx.string(1)
                 switch what {
                 case "group": return .assignGroup(target)
                 case "queue": return .assignQueue(target)
-                case "agent": return .assignAgent(target, force: ctx.args.has("force"))
-                default: throw ctx.error(.value, "assign: expected `group`, `queue` or `agent`, not `\(what)`", arg: 0)
+                default: return .assignAgent(target, force: ctx.args.has("force"))
                 }
             },
             action("unassign", [Parameter("what", .string, "group"), Parameter("target", .any, "the group id")],
                    description: "Remove agents from a group (team).",
                    examples: [Example("preview", "agents 1 --vendor chatrhub | unassign group 10204 --dry-run | get method", result: #"["DELETE"]"#)]) { ctx in
-                let what = try ctx.string(0)
-                guard what == "group" else { throw ctx.error(.value, "unassign: expected `group`, not `\(what)`", arg: 0) }
+                _ = try choice(ctx, 0, ["group"])
                 return .unassignGroup(try ctx.string(1))
             },
             action("transfer", [Parameter("what", .string, "queue or agent"), Parameter("target", .any, "queue id or agent username")],
                    description: "Transfer conversations to a queue (dixa) or to an agent by username (chatrhub).",
                    examples: [Example("preview", "conversations 1 --vendor chatrhub | transfer agent someone --dry-run | get method", result: #"["GET"]"#)]) { ctx in
-                let what = try ctx.string(0), target = try ctx.string(1)
-                switch what {
-                case "queue": return .transferQueue(target)
-                case "agent": return .transferAgent(target)
-                default: throw ctx.error(.value, "transfer: expected `queue` or `agent`, not `\(what)`", arg: 0)
-                }
+                let what = try choice(ctx, 0, ["queue", "agent"]), target = try ctx.string(1)
+                return what == "queue" ? .transferQueue(target) : .transferAgent(target)
             },
             action("close", [], description: "Close conversations (dixa).", examples: [Example("preview", "conversations 1001 --vendor dixa | close --dry-run | get method", result: #"["PUT"]"#)]) { _ in .close },
             action("reopen", [], description: "Reopen conversations (dixa).", examples: []) { _ in .reopen },
@@ -58,37 +54,60 @@ enum ActionCommands {
             action("unresolve", [], description: "Mark tasks unresolved (chatrhub operational tasks).", examples: []) { _ in .unresolve },
             action("delete", [], description: "Delete groups (chatrhub groups, smartassist agent groups, dixa teams).", examples: []) { _ in .delete },
             action("invite", [Parameter("agent", .record, "the agent: {name, email, ...}")], flags: [vendorFlag], description: "Invite (create) an agent.",
-                   examples: [Example("preview", #"invite {name: "Ann Lee", email: "ann@example.com"} --vendor chatrhub --dry-run | get method"#, result: #"["POST"]"#)], input: false) { ctx in
+                   examples: [Example("preview", #"invite {name: "Ann Lee", email: "ann@example.com"} --vendor chatrhub --dry-run | get method"#, result: #"["POST"]"#)], input: false,
+                   argSpans: [0, 0]) { ctx in  // `create`'s fields (its argument 1) are invite's argument 0
                 guard case .record(let r) = ctx.args[0] else { throw ctx.error(.type, "invite: expects a record like {name: \"Ann\", email: \"ann@example.com\"}", arg: 0) }
                 return .create(kind: "agent", fields: r)
             },
             action("create", [Parameter("kind", .string, "agent, group or customer"), Parameter("fields", .record, "the object's fields")], flags: [vendorFlag],
                    description: "Create an agent, group or customer.",
                    examples: [Example("preview", #"create group {name: "Night shift"} --vendor dixa --dry-run | get url"#, result: #"["/v1/teams"]"#)], input: false) { ctx in
-                let kind = try ctx.string(0)
-                guard ["agent", "group", "customer"].contains(kind) else { throw ctx.error(.value, "create: kind must be agent, group or customer, not `\(kind)`", arg: 0) }
+                let kind = try choice(ctx, 0, ["agent", "group", "customer"])
                 guard case .record(let r) = ctx.args[1] else { throw ctx.error(.type, "create: expects a record of fields", arg: 1) }
                 return .create(kind: kind, fields: r)
             },
             action("import", [Parameter("kind", .string, "customers or agents (optional)"), Parameter("path", .path, "the CSV file", optional: true)], flags: [vendorFlag],
                    description: "Import a CSV file (agentiq).", examples: [], input: false) { ctx in
-                var kind = try ctx.string(0)
-                var path = try ctx.optionalString(1)
-                if path == nil { path = kind; kind = "customers" }
-                let full = ctx.interpreter.resolvePath(path!)
+                let kinds = ["customers", "agents"]
+                let kind: String, path: String, pathArg: Int
+                if let p = try ctx.optionalString(1) {
+                    kind = try choice(ctx, 0, kinds)
+                    (path, pathArg) = (p, 1)
+                } else {
+                    (kind, path, pathArg) = ("customers", try ctx.string(0), 0)
+                    // `import custmers`: the file is missing, not the kind.
+                    if kinds.contains(path) || !Suggest.closest(to: path, in: kinds).isEmpty, !path.contains(".") {
+                        throw ctx.error(.usage, "import: needs a CSV file, like `import customers FILE.csv`", arg: 0, label: "no file given")
+                    }
+                }
+                let full = ctx.interpreter.resolvePath(path)
                 if ctx.interpreter.configuration.capabilities.contains(.noFileSystem) { throw ctx.error(.io, "import: no file system access here") }
-                guard let data = FileManager.default.contents(atPath: full) else { throw ctx.error(.io, "import: cannot read `\(path!)`", arg: 1) }
-                return .importCSV(kind: kind, path: path!, content: Array(data))
+                guard let data = FileManager.default.contents(atPath: full) else { throw ctx.error(.io, "import: cannot read `\(path)`", arg: pathArg) }
+                return .importCSV(kind: kind, path: path, content: Array(data))
             },
             setCommand(),
         ]
     }
 
+    /// Argument `i`, which must be one of `accepted`: else an error at it, with "did you mean".
+    static func choice(_ ctx: CallContext, _ i: Int, _ accepted: [String]) throws -> String {
+        let given = try ctx.string(i)
+        guard accepted.contains(given) else {
+            let options = Suggest.closest(to: given, in: accepted)
+            let list = accepted.count == 1 ? "`\(accepted[0])`" : accepted.dropLast().map { "`\($0)`" }.joined(separator: ", ") + " or `\(accepted.last!)`"
+            var e = ctx.error(.value, "\(ctx.signature.name): expected \(list), not `\(given)`", arg: i, label: options.first.map { "did you mean `\($0)`?" })
+            e.options = options
+            e.hint = "usage: \(ctx.signature.usage)"
+            throw e
+        }
+        return given
+    }
+
     static func action(_ name: String, _ positionals: [Parameter], flags: [Flag] = [], description: String, examples: [Example], input: Bool = true,
-                       _ make: @escaping (CallContext) throws -> VendorAction) -> Command {
+                       argSpans: [Int]? = nil, _ make: @escaping (CallContext) throws -> VendorAction) -> Command {
         let sig = Signature(name, positionals: positionals, flags: flags + common, input: input ? "stream<record>" : "nothing", output: "list<record>")
         return Command(sig, description: description + " Emits one result row per object.", category: "action", examples: examples) { ctx in
-            try run(ctx, try make(ctx), input: input)
+            try run(ctx, try make(ctx), input: input, argSpans: argSpans)
         }
     }
 
@@ -103,25 +122,51 @@ enum ActionCommands {
                         Example("rename an agent (preview)", #"agents 1 --vendor chatrhub | set name "Ann Lee" --dry-run | get method"#, result: #"["PATCH"]"#),
                        ]) { ctx in
             var pairs: [(String, Value)] = []
+            // Where each field name and value was written (the record form has one span for all).
+            var argSpans: [Int] = []
+            let rest = ctx.args.positional.count
             if ctx.args.rest.count == 1, case .record(let r) = ctx.args.rest[0] {
                 pairs = Array(r.fields)
+                argSpans = Array(repeating: rest, count: 2 * pairs.count)
             } else {
                 guard ctx.args.rest.count >= 2, ctx.args.rest.count % 2 == 0 else {
                     throw ctx.error(.usage, "set: expected field value pairs, like `set name \"Ann\"` (or `set dry-run true`)")
                 }
                 var i = 0
                 while i < ctx.args.rest.count {
-                    guard let k = ctx.args.rest[i].text else { throw ctx.error(.type, "set: a field name must be a word, not \(ctx.args.rest[i].typeName)") }
+                    guard let k = ctx.args.rest[i].text else {
+                        throw ctx.error(.type, "set: a field name must be a word, not \(ctx.args.rest[i].typeName)", arg: rest + i)
+                    }
                     pairs.append((k, ctx.args.rest[i + 1]))
+                    argSpans += [rest + i, rest + i + 1]
                     i += 2
                 }
             }
             if ctx.input.isNull {
                 guard pairs.count == 1 else { throw ctx.error(.usage, "set: a setting takes one name and one value, like `set dry-run true`") }
+                try Settings.check(pairs[0].0, pairs[0].1, ctx, nameArg: argSpans[0], valueArg: argSpans[1])
                 ctx.interpreter.settings[pairs[0].0] = pairs[0].1
                 return .null
             }
-            return try run(ctx, .set(pairs), input: true)
+            return try run(ctx, .set(pairs), input: true, argSpans: argSpans)
+        }
+    }
+
+    /// The settings `set NAME VALUE` changes, and what each takes. A typo is an error: a
+    /// silently ignored `set dryrun true` would leave dry-run off.
+    enum Settings {
+        static let booleans = ["dry-run"]
+
+        static func check(_ name: String, _ value: Value, _ ctx: CallContext, nameArg: Int, valueArg: Int) throws {
+            guard booleans.contains(name) else {
+                var e = SwitchboardError.unknown("setting", name, candidates: booleans, span: ctx.args.span(nameArg).isKnown ? ctx.args.span(nameArg) : ctx.span)
+                e.hint = "settings: \(booleans.joined(separator: ", ")) (true or false); `set FIELD VALUE` with input objects updates them, like `agents 4 | set name \"Ann\"`"
+                throw e
+            }
+            guard case .bool = value else {
+                let shown = value.text.map { "`\($0)`" } ?? value.typeName
+                throw ctx.error(.type, "set \(name): takes true or false, not \(shown)", arg: valueArg, label: "true or false")
+            }
         }
     }
 
@@ -132,13 +177,23 @@ enum ActionCommands {
         let object: Record?
     }
 
-    static func run(_ ctx: CallContext, _ action: VendorAction, input: Bool) throws -> Value {
+    /// `argSpans` maps a `BadArgument`'s argument to the argument written in the call (for
+    /// `set`, where each pair's field name is); by default argument i is positional i.
+    static func run(_ ctx: CallContext, _ action: VendorAction, input: Bool, argSpans: [Int]? = nil) throws -> Value {
         guard let session = VendorSession.of(ctx.interpreter) else { throw ctx.error(.name, "no vendors are installed") }
         let interp = ctx.interpreter
         let registry = session.registry
         let name = ctx.signature.name
         if interp.configuration.capabilities.contains(.readOnly) {
             throw ctx.error(.vendor, "\(name): actions are not allowed here (read-only)")
+        }
+        func argumentError(_ e: BadArgument) -> SwitchboardError {
+            let i = argSpans.map { e.argument < $0.count ? $0[e.argument] : -1 } ?? e.argument
+            var err = ctx.error(.value, Redaction.scrub(e.message, secrets: registry.secrets), arg: i >= 0 ? i : nil,
+                                label: e.options.first.map { "did you mean `\($0)`?" })
+            err.options = e.options
+            err.hint = e.hint
+            return err
         }
         let dryRun = ctx.args.has("dry-run") || session.dryRunSetting
         if !dryRun { try session.requireNetwork(ctx) }
@@ -157,6 +212,8 @@ enum ActionCommands {
                 if let kinds = action.inputKinds, !kinds.contains(item.kind) {
                     throw Unsupported(item.vendor, "\(action.verb) \(item.kind)s", "it takes \(kinds.sorted().map { $0 + "s" }.joined(separator: " or "))")
                 }
+            } catch let e as BadArgument {
+                throw argumentError(e)
             } catch { throw languageError(error, ctx, secrets: registry.secrets) }
         }
         var items: [Item] = []
@@ -202,16 +259,29 @@ enum ActionCommands {
                 plans.append(.success(try adapter.plan(action, object: item.object, session.io(adapter))))
             } catch let e as Unsupported {
                 throw languageError(e, ctx, secrets: registry.secrets)
+            } catch let e as BadArgument {
+                throw argumentError(e)
             } catch {
                 plans.append(.failure(error))
             }
         }
 
         // 5. Dry run: the requests, not sent, never with a secret (auth is added only when sending).
+        // An object whose requests cannot be built is a failed row with the reason, as in a real run.
         if dryRun {
             var rows: [Value] = []
+            var failed: [String: Int] = [:]
             for (item, plan) in zip(items, plans) {
-                guard case .success(let requests) = plan else { continue }
+                let requests: [PlannedRequest]
+                switch plan {
+                case .success(let r): requests = r
+                case .failure(let e):
+                    failed[item.vendor, default: 0] += 1
+                    interp.failedActionRows += 1
+                    let reason = Redaction.scrub(String(describing: e), secrets: registry.secrets)
+                    rows.append(.record(Record(shape: dryFailedShape, values: [.string(item.vendor), .string(item.kind), item.id, .string(action.label), .null, .null, .null, .bool(false), .string(reason)])))
+                    continue
+                }
                 for p in requests {
                     let body: Value = p.request.body.map { b in (try? JSON.decode(bytes: b)) ?? .string(String(decoding: b, as: UTF8.self)) } ?? .null
                     let scrubbed = Redaction.scrub(p.request.target, secrets: registry.secrets)
@@ -223,7 +293,8 @@ enum ActionCommands {
                     if case .success(let r) = pair.1 { return acc + r.filter(\.isWrite).count }
                     return acc
                 }
-                interp.configuration.writeError("\(action.label): dry run, \(n) request\(n == 1 ? "" : "s") not sent (\(vendor))\n")
+                let f = failed[vendor].map { ", \($0) object\($0 == 1 ? "" : "s") would fail" } ?? ""
+                interp.configuration.writeError("\(action.label): dry run, \(n) request\(n == 1 ? "" : "s") not sent\(f) (\(vendor))\n")
             }
             return .list(rows)
         }

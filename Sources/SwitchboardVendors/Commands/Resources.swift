@@ -21,10 +21,10 @@ enum ResourceCommands {
     static let specs: [Spec] = [
         Spec(name: "agents", resource: .agents, takesId: true, inputKinds: [],
              flags: [Flag("username", .string, "chatrhub: filter by agent_username"), Flag("email", .string, "filter by email (agentiq, dixa)"), Flag("name", .string, "agentiq: filter by name")],
-             description: "List the agents of the current vendor (or one agent by id), with name, email, status, created_at, groups and raw.",
+             description: "List the agents of the current vendor (or get one agent by id: the record itself), with name, email, status, created_at, groups and raw.",
              examples: [
                 Example("agents available right now", #"agents | where status == "available""#),
-                Example("one agent by id (sandbox seed 1)", "agents 4 --vendor chatrhub | get id", result: "[4]"),
+                Example("one agent by id: the record itself (sandbox seed 1)", "(agents 4 --vendor chatrhub).name", result: #""Umar Young""#),
                 Example("every vendor at once", "agents --vendor all | first 3"),
              ]),
         Spec(name: "groups", resource: .groups, takesId: true, inputKinds: [], flags: [],
@@ -39,13 +39,13 @@ enum ResourceCommands {
                      Flag("rating", .string, "chatrhub: poor_chats, ok_chats or great_chats"), Flag("missed", .string, "chatrhub: missed_chats or serviced_chats")],
              description: "List conversations (chats): by id, or by window (chatrhub, default the last 7 days), search or customer (dixa).",
              examples: [
-                Example("one chat by id", "conversations 1 --vendor chatrhub | get id", result: "[1]"),
+                Example("one chat by id", "conversations 1 --vendor chatrhub | get id", result: "1"),
                 Example("dixa search", #"conversations --vendor dixa --query "refund" | first 2"#),
              ]),
         Spec(name: "customers", resource: .customers, takesId: true, inputKinds: [],
              flags: [Flag("email", .string, "filter by email"), Flag("name", .string, "filter by name"), Flag("phone", .string, "filter by phone"), Flag("external", .string, "dixa: filter by externalId")],
              description: "List customers: chatrhub visitors, dixa end users, agentiq customers.",
-             examples: [Example("a visitor by id", "customers 1 --vendor chatrhub | get id", result: "[1]")]),
+             examples: [Example("a visitor by id", "customers 1 --vendor chatrhub | get id", result: "1")]),
         Spec(name: "messages", resource: .messages, takesId: false, inputKinds: ["conversation"],
              flags: [Flag("chat", .any, "the conversation id, when there is no input"), Flag("include-admin", nil, "chatrhub: include admin messages")],
              description: "The messages of the input conversations (or of --chat ID).",
@@ -81,6 +81,45 @@ enum ResourceCommands {
              examples: [Example("last week's chat report", "report --vendor chatrhub | get total_chats")]),
     ]
 
+    /// Flags that take one of a fixed set of values, per resource command.
+    static let choices: [String: [String: [String]]] = [
+        "conversations": ["state": ["open", "pending", "closed"], "rating": ["poor_chats", "ok_chats", "great_chats"], "missed": ["missed_chats", "serviced_chats"]],
+        "tasks": ["type": ["operational", "machine_learning"]],
+        "feedback": ["type": ["csat", "nps"]],
+        "assignments": ["type": ["assignment", "lock", "unlock"]],
+    ]
+
+    static let dateFormats = "a date like 2024-03-11, a time like 2024-03-11T16:39:30Z, a date value (`days-ago 7`) or epoch seconds or milliseconds"
+
+    /// A flag value the API would not understand is an error naming the flag, the value and
+    /// what it takes, before any request (a silently dropped `--since` lists the wrong window).
+    static func checkFlags(_ spec: Spec, _ ctx: CallContext) throws {
+        for flag in spec.flags {
+            guard let v = ctx.args.flags[flag.name], !v.isNull else { continue }
+            if flag.type == .date {
+                switch v {
+                case .date, .int: continue
+                case .string(let text) where DateParsing.parse(text) != nil: continue
+                default:
+                    let shown = v.text.map { "`\($0)`" } ?? v.typeName
+                    var e = ctx.error(.value, "\(spec.name) --\(flag.name): \(shown) is not a date", flag: flag.name)
+                    e.hint = "--\(flag.name) takes " + dateFormats
+                    throw e
+                }
+            }
+            if let accepted = choices[spec.name]?[flag.name] {
+                guard let text = v.text, accepted.contains(text) else {
+                    let shown = v.text.map { "`\($0)`" } ?? v.typeName
+                    let options = v.text.map { Suggest.closest(to: $0, in: accepted) } ?? []
+                    var e = ctx.error(.value, "\(spec.name) --\(flag.name): \(shown) is not one of \(accepted.joined(separator: ", "))", flag: flag.name)
+                    if let best = options.first { e.label = "did you mean `\(best)`?" }
+                    e.options = options
+                    throw e
+                }
+            }
+        }
+    }
+
     /// Normalized fields per resource command, for completion after `where`, `select`, ...
     static let outputFields: [String: [String]] = [
         "agents": Fields.agent, "groups": Fields.group, "queues": Fields.group,
@@ -112,12 +151,15 @@ enum ResourceCommands {
     static func run(_ spec: Spec, _ ctx: CallContext) throws -> Value {
         guard let session = VendorSession.of(ctx.interpreter) else { throw ctx.error(.name, "no vendors are installed") }
         try session.requireNetwork(ctx)
+        try checkFlags(spec, ctx)
         var flags = ctx.args.flags
         flags["vendor"] = nil
         let stateFilter = flags.removeValue(forKey: "state").flatMap { $0.text }
         let id = spec.takesId ? try ctx.optionalString(0) : nil
         let registry = session.registry
         var stream: ValueStream
+        // `agents 42` on one vendor is the record itself, as `kubectl get NAME` answers one object.
+        var single = false
 
         if !spec.inputKinds.isEmpty, !ctx.input.isNull, ctx.args.flags["chat"] == nil {
             // One listing per input object, on the object's own vendor, pulled lazily.
@@ -140,15 +182,17 @@ enum ResourceCommands {
         } else {
             let names = try session.vendors(ctx)
             let all = ctx.args.flags["vendor"]?.text == "all"
+            single = id != nil && !all
             var streams: [ValueStream] = []
             for name in names {
                 do {
                     let adapter = try registry.adapter(name)
                     streams.append(try adapter.list(spec.resource, ResourceQuery(id: id, flags: flags), session.io(adapter)))
                 } catch let e as Unsupported where all {
-                    _ = e  // `--vendor all` lists what each vendor has
+                    // `--vendor all` lists what each vendor has, and says which it skipped.
+                    ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(name), which cannot \(e.reason)\n")
                 } catch let e as ConfigError where all {
-                    ctx.interpreter.configuration.writeError("warning: \(e.message) (skipped)\n")
+                    ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(name): \(Redaction.scrub(e.message, secrets: registry.secrets))\n")
                 } catch {
                     throw languageError(error, ctx, secrets: registry.secrets)
                 }
@@ -166,6 +210,16 @@ enum ResourceCommands {
                 while let v = try inner.next() { if v["state"].text == stateFilter { return v } }
                 return nil
             }, onClose: { inner.close() })
+        }
+        if single, let id {
+            let s = session.guardedStream(ctx, stream)
+            defer { s.close() }
+            guard let record = try s.next() else {
+                let what = spec.name.hasSuffix("s") ? String(spec.name.dropLast()) : spec.name
+                let vendor = (try? session.vendors(ctx).first) ?? nil
+                throw ctx.error(.vendor, "\(vendor ?? "the vendor") has no \(what) with id `\(id)`\(stateFilter.map { " that is \($0)" } ?? "")", arg: 0)
+            }
+            return record
         }
         stream = reportingProgress(stream, label: ctx.signature.name, to: registry.progress)
         return .stream(session.guardedStream(ctx, stream))

@@ -30,6 +30,14 @@ public final class DixaAdapter: VendorAdapter {
         ], reasons: [
             "transfer agent": "it transfers conversations to queues; assign an agent with `assign agent ID`",
             "resolve": "it has no tasks", "unresolve": "it has no tasks",
+        ], settable: [
+            // PatchAgentInput and PatchEndUserInput; `name` and `phone` are the normalized names.
+            "agent": ["name", "phone", "displayName", "phoneNumber", "firstName", "lastName", "middleNames", "avatarUrl", "additionalEmails", "additionalPhoneNumbers"],
+            "customer": ["name", "phone", "email", "displayName", "phoneNumber", "firstName", "lastName", "middleNames", "avatarUrl", "externalId",
+                         "additionalEmails", "additionalPhoneNumbers"],
+        ], creatable: [
+            "agent": ["name", "phone", "email", "displayName", "phoneNumber", "firstName", "lastName", "middleNames", "avatarUrl", "additionalEmails", "additionalPhoneNumbers"],
+            "group": ["name"],
         ])
     }
 
@@ -214,7 +222,7 @@ public final class DixaAdapter: VendorAdapter {
         let tags = try io.get("/v1/tags", [("includeDeactivated", "true")])["data"].list
         for t in tags { if let n = t["name"].text, let id = t["id"].text { tagIds.set(n.lowercased(), id) } }
         guard let id = tagIds.get(nameOrId.lowercased()) else {
-            throw SwitchboardError(.value, "dixa has no tag named `\(nameOrId)`", options: tags.compactMap { $0["name"].text })
+            throw BadArgument("\(client.vendor) has no tag named `\(nameOrId)`", name: nameOrId, accepted: tags.compactMap { $0["name"].text })
         }
         return id
     }

@@ -18,8 +18,20 @@ public final class SmartAssistAdapter: VendorAdapter {
         actions = ActionTable(vendor: v, supported: [
             "assign group": ["agent"], "set": ["agent", "group"], "create": ["agent", "group"], "delete": ["group"],
         ], reasons: ["unassign group": "its API can add an agent to a group but not remove one"],
-           fallback: "its API has no such operation")
+           fallback: "its API has no such operation",
+           settable: [
+               // The documented body of PUT agent (K1) and of PUT agent group; `name`, `email`
+               // and `capacity` are the normalized names.
+               "agent": ["name", "email", "capacity"] + Self.agentBody,
+               "group": ["name", "description", "managers"],
+           ],
+           creatable: ["agent": ["name", "email", "capacity"] + Self.agentBody])
     }
+
+    static let agentBody = [
+        "emailId", "firstName", "lastName", "nickName", "phoneNumber", "profImage", "canSupportChat", "canSupportVoice", "maxChatSupport", "roleId",
+        "chatLanguageSupport", "voiceLanguageSupport", "skills", "desktopLayouts", "queues",
+    ]
 
     var prefix: String { "/agentassist/api/v1/public/" + Ids.pathSafe(client.connection.value("stream_id") ?? "") }
 
@@ -169,7 +181,7 @@ public final class SmartAssistAdapter: VendorAdapter {
                 return [PlannedRequest(c.request("POST", "\(prefix)/agent-groups", json: .record(fields)))]
             }
             var pairs: [(String, Value)] = []
-            for (k, v) in renamed(Array(fields.fields), ["email": "emailId"]) {
+            for (k, v) in renamed(Array(fields.fields), ["email": "emailId", "capacity": "maxChatSupport"]) {
                 if k == "name", let s = v.text {
                     let parts = s.split(separator: " ", maxSplits: 1).map(String.init)
                     pairs.append(("firstName", .string(parts.first ?? s)))
