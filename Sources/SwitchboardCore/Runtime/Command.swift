@@ -10,6 +10,21 @@ public enum ParameterType: String, Sendable {
     case path
 }
 
+extension ParameterType {
+    /// Whether a value passes a `fn` parameter's declared type (null always does: it is
+    /// what an absent argument reads as).
+    public func accepts(_ v: Value) -> Bool {
+        switch (self, v) {
+        case (_, .null), (.any, _), (.field, _), (.rowCondition, _), (.path, .string): true
+        case (.string, .string), (.int, .int), (.bool, .bool), (.duration, .duration), (.date, .date),
+             (.record, .record), (.closure, .closure): true
+        case (.number, .int), (.number, .float): true
+        case (.list, .list), (.list, .stream), (.list, .range): true
+        default: false
+        }
+    }
+}
+
 /// A positional parameter of a command.
 public struct Parameter: Sendable {
     public var name: String

@@ -14,7 +14,10 @@ final class UserFunction {
     /// The body's expression when the body is one expression statement and takes no input.
     let bodyExpression: Expr
     let hasBodyExpression: Bool
+    /// Whether some positional declares a type other than `any` (checked at each call).
+    let typedPositionals: Bool
     init(decl: FnDecl, env: Environment) {
+        typedPositionals = decl.positionals.contains { $0.type != .any }
         self.decl = decl
         self.env = env
         positionalCount = decl.positionals.count
@@ -181,7 +184,11 @@ extension Interpreter {
             // A scope left over from an earlier call (see `recycle`), else a new one.
             var scope = uf.spareScopes.popLast() ?? Environment(parent: uf.env, layout: uf.slotNames, base: uf.slotNamesBase)
             let exprs = call.positionalExprs
-            for k in exprs.indices { scope.push(try eval(exprs[k], env: env)) }
+            for k in exprs.indices {
+                let v = try eval(exprs[k], env: env)
+                if uf.typedPositionals { try checkType(v, uf.decl.positionals[k].type, "parameter `\(uf.decl.positionals[k].name)`", call.name, exprs[k].span) }
+                scope.push(v)
+            }
             if !uf.defaultTail.isEmpty { for v in uf.defaultTail { scope.push(v) } }
             let fnInput = call.isExpressionCall ? Value.null : input
             scope.push(fnInput)
@@ -203,6 +210,13 @@ extension Interpreter {
         } catch let e as SwitchboardError {
             throw located(e, call, command)
         }
+    }
+
+    /// A `fn` argument against its declared type.
+    @inline(__always)
+    func checkType(_ v: Value, _ type: ParameterType, _ what: String, _ fn: String, _ span: SourceSpan) throws {
+        guard !type.accepts(v) else { return }
+        throw SwitchboardError(.type, "`\(fn)`: \(what) takes \(article(type.rawValue)), not \(article(v.typeName))", span: span)
     }
 
     /// Keeps a finished call's scope for the next call of the same `fn` when nothing holds it
@@ -377,10 +391,13 @@ extension Interpreter {
             for (k, p) in f.positionals.enumerated() {
                 var v = ctx.args[k]
                 if ctx.args.span(k) == .unknown, let d = p.defaultValue { v = try self.eval(d, env: env) }
+                try self.checkType(v, p.type, "parameter `\(p.name)`", f.name, ctx.args.span(k))
                 env.bind(p.name, v)
             }
             for flag in f.flags {
-                env.bind(flag.name, ctx.args.flags[flag.name] ?? (flag.type == nil ? .bool(false) : .null))
+                let v = ctx.args.flags[flag.name] ?? (flag.type == nil ? .bool(false) : .null)
+                if let type = flag.type { try self.checkType(v, type, "`--\(flag.name)`", f.name, ctx.args.flagSpans[flag.name] ?? ctx.span) }
+                env.bind(flag.name, v)
             }
             if let r = f.rest {
                 env.bind(r.name, .list(ctx.args.rest))
