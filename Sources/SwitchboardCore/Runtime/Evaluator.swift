@@ -493,11 +493,16 @@ extension Interpreter {
             }
         case .member(let base, let name, let optional, let span):
             return try member(try eval(base, env: env), name, optional: optional, span: span)
-        case .index(let base, let idx, _, let span):
+        case .index(let base, let idx, let optional, let span):
             let b = try eval(base, env: env)
             let i = try eval(idx, env: env)
             // `$list[n]` in range: the common case, without the general dispatch.
             if case .list(let l) = b, case .int(let n) = i, n >= 0, n < l.count { return l[n] }
+            if optional {
+                // A path into a row field: a missing part reads as null.
+                if b.isNull { return .null }
+                if case .list(let l) = b, case .int(let n) = i, n >= l.count || n < -l.count { return .null }
+            }
             return try index(b, i, span: span, indexSpan: idx.span)
         case .binary(let b):
             return try binary(b, env: env)

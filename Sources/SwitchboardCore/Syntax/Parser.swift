@@ -697,6 +697,9 @@ public struct Parser {
 
     mutating func parsePostfix() throws(Bail) -> Expr {
         var e = try parsePrimary()
+        // A path into a row field (`where team.lead == "Ann"`) reads null where a row lacks a
+        // part, as the field itself does: `.` after a row field acts as `?.`.
+        let fromRow = if case .rowField = e { true } else { false }
         while true {
             let t = tokens[i]
             guard !t.spaceBefore else { break }
@@ -713,7 +716,7 @@ public struct Parser {
                 default: throw fail("expected a field name after `\(optional ? "?." : ".")`", at: f)
                 }
                 i += 1
-                e = .member(e, name, optional: optional, e.span.to(span(of: f)))
+                e = .member(e, name, optional: optional || fromRow, e.span.to(span(of: f)))
             } else if t.isOp("[") {
                 i += 1
                 newlineSkipping.append(true)
@@ -722,7 +725,7 @@ public struct Parser {
                 newlineSkipping.removeLast()
                 guard close.isOp("]") else { throw fail("expected `]` after the index", at: close) }
                 i += 1
-                e = .index(e, idx, optional: false, e.span.to(span(of: close)))
+                e = .index(e, idx, optional: fromRow, e.span.to(span(of: close)))
             } else {
                 break
             }
