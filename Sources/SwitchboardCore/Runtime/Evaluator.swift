@@ -346,16 +346,16 @@ extension Interpreter {
                 } else if !input.isNull {
                     env.set(1, input)
                 }
-                return try runClosureBody(decl, env)
+                return try runClosureBody(decl, env, row: argument)
             }
             env.reset(layout: withIn ? decl.slotNamesWithIn : decl.slotNames)
             bindRow(env, decl, argument, input)
-            return try runClosureBody(decl, env)
+            return try runClosureBody(decl, env, row: argument)
         }
         let env = Environment(parent: closure.env, layout: withIn ? decl.slotNamesWithIn : decl.slotNames)
         bindRow(env, decl, argument, input)
         closure.rowScope = env
-        return try runClosureBody(decl, env)
+        return try runClosureBody(decl, env, row: argument)
     }
 
     @inline(__always)
@@ -370,10 +370,13 @@ extension Interpreter {
     }
 
     @inline(__always)
-    private func runClosureBody(_ decl: ClosureDecl, _ env: Environment) throws -> Value {
+    private func runClosureBody(_ decl: ClosureDecl, _ env: Environment, row: Value = .null) throws -> Value {
         // Fast path for one-expression closures such as row conditions.
         if let e = decl.singleExpression { return try eval(e, env: env) }
         do {
+            // `each { length }`: a closure that is one pipeline starting with a command gives
+            // that command the row as its input, as `$in` would be in Nushell.
+            if let p = decl.commandPipeline, !row.isNull { return try evalPipeline(p, env: env, input: row) }
             return try execBlock(decl.body, env: env)
         } catch ControlFlow.returnValue(let v) {
             return v

@@ -240,6 +240,9 @@ public final class ClosureDecl {
     let slotNamesWithIn: [String]
     /// The body's expression when it is one expression statement (row conditions, `{ $it * 2 }`).
     let singleExpression: Expr?
+    /// The body when it is one pipeline that starts with a command and the closure names no
+    /// parameter: called on a row, the command takes the row as its input.
+    let commandPipeline: Pipeline?
     init(params: [ParamDecl], body: Block, span: SourceSpan) {
         self.params = params
         self.body = body
@@ -248,8 +251,10 @@ public final class ClosureDecl {
         slotNamesWithIn = slotNames + ["in"]
         if body.statements.count == 1, case .pipeline(let p) = body.statements[0] {
             singleExpression = p.singleExpression
+            if params.isEmpty, case .command = p.stages[0] { commandPipeline = p } else { commandPipeline = nil }
         } else {
             singleExpression = nil
+            commandPipeline = nil
         }
     }
 }
