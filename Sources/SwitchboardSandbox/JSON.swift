@@ -129,30 +129,211 @@ extension JSON {
 
 // MARK: - Parsing
 
-extension JSON: Decodable {
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int.self) {
-            self = .int(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSON].self) {
-            self = .array(a)
-        } else {
-            let dict = try c.decode([String: JSON].self)
-            self = .object(dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+extension JSON {
+    /// Parses request body bytes; nil for anything that is not valid JSON (RFC 8259: one value,
+    /// whitespace around it, valid UTF-8). Object keys keep their order. A hand-written parser:
+    /// decoding through `Decodable` tried each type in turn and threw on every miss, the
+    /// sandbox's main cost per request under load.
+    static func parse(_ bytes: [UInt8]) -> JSON? {
+        guard !bytes.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer in
+            var p = JSONParser(buffer)
+            guard let value = p.value(), p.atEnd else { return nil }
+            return value
+        }
+    }
+}
+
+/// A strict JSON parser over bytes that answers nil at the first error (no throwing).
+struct JSONParser {
+    let b: UnsafeBufferPointer<UInt8>
+    var i = 0
+    var depth = 0
+    static let maxDepth = 512
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { b = bytes }
+
+    /// True when only whitespace is left.
+    var atEnd: Bool {
+        mutating get {
+            skipSpace()
+            return i == b.count
         }
     }
 
-    /// Parses request body bytes; nil for anything that is not valid JSON.
-    static func parse(_ bytes: [UInt8]) -> JSON? {
-        guard !bytes.isEmpty else { return nil }
-        return try? JSONDecoder().decode(JSON.self, from: Data(bytes))
+    mutating func skipSpace() {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+    }
+
+    mutating func literal(_ word: StaticString, _ value: JSON) -> JSON? {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { return nil }
+        for k in 0..<n where b[i + k] != word.utf8Start[k] { return nil }
+        i += n
+        return value
+    }
+
+    mutating func value() -> JSON? {
+        skipSpace()
+        guard i < b.count else { return nil }
+        switch b[i] {
+        case UInt8(ascii: "{"): return object()
+        case UInt8(ascii: "["): return array()
+        case UInt8(ascii: "\""): return string().map(JSON.string)
+        case UInt8(ascii: "t"): return literal("true", .bool(true))
+        case UInt8(ascii: "f"): return literal("false", .bool(false))
+        case UInt8(ascii: "n"): return literal("null", .null)
+        default: return number()
+        }
+    }
+
+    mutating func object() -> JSON? {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { return nil }
+        i += 1
+        var pairs: [(String, JSON)] = []
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+        while true {
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: "\""), let key = string() else { return nil }
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            guard let v = value() else { return nil }
+            pairs.append((key, v))
+            skipSpace()
+            guard i < b.count else { return nil }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            guard b[i] == UInt8(ascii: "}") else { return nil }
+            i += 1
+            return .object(pairs)
+        }
+    }
+
+    mutating func array() -> JSON? {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { return nil }
+        i += 1
+        var items: [JSON] = []
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+        while true {
+            guard let v = value() else { return nil }
+            items.append(v)
+            skipSpace()
+            guard i < b.count else { return nil }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            guard b[i] == UInt8(ascii: "]") else { return nil }
+            i += 1
+            return .array(items)
+        }
+    }
+
+    /// A string at `i` (which is the opening quote).
+    mutating func string() -> String? {
+        i += 1
+        let start = i
+        // Fast path: no escapes.
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                defer { i += 1 }
+                return String(validating: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { return nil }
+            i += 1
+        }
+        guard i < b.count else { return nil }
+        var out = Array(UnsafeBufferPointer(rebasing: b[start..<i]))
+        while i < b.count {
+            let c = b[i]
+            switch c {
+            case UInt8(ascii: "\""):
+                i += 1
+                return String(validating: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                i += 1
+                guard i < b.count else { return nil }
+                let e = b[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard var scalar = hex4() else { return nil }
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A high surrogate must be followed by an escaped low one.
+                        guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { return nil }
+                        i += 2
+                        guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        return nil
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { return nil }
+                    out.append(contentsOf: UTF8.encode(u)!)
+                default: return nil
+                }
+            default:
+                if c < 0x20 { return nil }
+                out.append(c)
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    mutating func hex4() -> UInt32? {
+        guard i + 4 <= b.count else { return nil }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = b[i]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+            i += 1
+        }
+        return v
+    }
+
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`: an int when it has neither fraction nor
+    /// exponent and fits, else a double.
+    mutating func number() -> JSON? {
+        let start = i
+        func digit(_ k: Int) -> Bool { k < b.count && b[k] >= UInt8(ascii: "0") && b[k] <= UInt8(ascii: "9") }
+        if i < b.count, b[i] == UInt8(ascii: "-") { i += 1 }
+        guard digit(i) else { return nil }
+        if b[i] == UInt8(ascii: "0") { i += 1 } else { while digit(i) { i += 1 } }
+        var integral = true
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            integral = false
+            i += 1
+            guard digit(i) else { return nil }
+            while digit(i) { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            integral = false
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard digit(i) else { return nil }
+            while digit(i) { i += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        if integral, let n = Int(text) { return .int(n) }
+        guard let d = Double(text), d.isFinite else { return nil }
+        return .double(d)
     }
 }

@@ -66,6 +66,53 @@ struct VendorReply: Sendable {
     static func ok(_ value: JSON) -> VendorReply { json(200, value) }
 
     static let noContent = VendorReply(status: 204, body: nil)
+
+    /// A JSON array made element by element as it is sent (Dixa's presence of every agent), so
+    /// neither the whole array nor its text is ever held: the handler snapshots its data (a
+    /// copy-on-write array) and `element` writes one item's JSON.
+    static func streamedArray<T: Sendable>(_ items: [T], _ element: @escaping @Sendable (T) -> JSON) -> VendorReply {
+        var reply = VendorReply(status: 200, body: nil)
+        reply.pieces = ArrayPieces(items, element)
+        return reply
+    }
+
+    /// The pieces of a streamed body (nil `body`); see `streamedArray`.
+    var pieces: (any BodyPieces)?
+}
+
+/// A body sent in pieces: `next` answers the following piece, nil after the last.
+protocol BodyPieces: Sendable {
+    func next() -> [UInt8]?
+}
+
+/// `[`, the elements in batches of about 64 KB, `]`. Read by one writer task at a time.
+final class ArrayPieces<T: Sendable>: BodyPieces, @unchecked Sendable {
+    let items: [T]
+    let element: @Sendable (T) -> JSON
+    var index = 0
+    var done = false
+
+    init(_ items: [T], _ element: @escaping @Sendable (T) -> JSON) {
+        self.items = items
+        self.element = element
+    }
+
+    func next() -> [UInt8]? {
+        guard !done else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        if index == 0 { out.append(UInt8(ascii: "[")) }
+        while index < items.count, out.count < 60_000 {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            element(items[index]).write(into: &out)
+            index += 1
+        }
+        if index == items.count {
+            out.append(UInt8(ascii: "]"))
+            done = true
+        }
+        return out
+    }
 }
 
 /// Path parameters captured by a route, by name.

@@ -294,6 +294,20 @@ struct VendorResponder: HTTPResponder {
         for (name, value) in reply.headers {
             if let fieldName = HTTPFields.Element.Name(name) { fields[fieldName] = value }
         }
+        if let pieces = reply.pieces {
+            fields[.contentType] = "application/json"
+            return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody { writer in
+                while let piece = pieces.next() {
+                    // A dropped connection: half of the first piece, then the server closes it.
+                    if drop {
+                        try await writer.write(ByteBuffer(bytes: piece.prefix(piece.count / 2)))
+                        throw DroppedConnection()
+                    }
+                    try await writer.write(ByteBuffer(bytes: piece))
+                }
+                try await writer.finish(nil)
+            })
+        }
         guard let bytes = reply.body else {
             return Response(status: .init(code: reply.status), headers: fields, body: .init())
         }
