@@ -23,6 +23,8 @@ public final class Environment {
     }
     /// `!commands.isEmpty`, without touching the dictionary (checked on every call).
     @exclusivity(unchecked) private(set) var hasCommands = false
+    /// The next scope in a `fn`'s list of spare call scopes (see `Interpreter.recycle`).
+    @exclusivity(unchecked) var nextSpare: Environment?
 
     init(parent: Environment?) {
         self.parent = parent
@@ -108,7 +110,8 @@ public final class Environment {
 
     /// Unbinds every slot, keeping the names and the buffer (a recycled call scope).
     func unbindAll() {
-        slots.deinitialize(count: count)
+        // One value at a time: `deinitialize(count:)` goes through the runtime's generic array destroy.
+        for k in 0..<count { _ = (slots + k).move() }
         count = 0
     }
 
@@ -142,6 +145,28 @@ public final class Environment {
             }
         }
         return slowLookup(name)
+    }
+
+    /// Slot `k` of this scope when it is bound and named `key` (a small ASCII name), else nil:
+    /// compiled code reads a name it found in the layout at compile time, checking that the
+    /// scope still has that layout.
+    @inline(__always)
+    func slot(_ k: Int, named key: NameKey) -> Value? {
+        guard k < count, let base = nameBase else { return nil }
+        let raw = UnsafeRawPointer(base)
+        guard raw.load(fromByteOffset: k * 16 + 8, as: UInt64.self) == key.hi,
+              raw.load(fromByteOffset: k * 16, as: UInt64.self) == key.lo else { return nil }
+        return slots[k]
+    }
+
+    /// As `slot(_:named:)`, without copying the value out: the row a condition reads a field of.
+    @inline(__always)
+    func slotAddress(_ k: Int, named key: NameKey) -> UnsafeMutablePointer<Value>? {
+        guard k < count, let base = nameBase else { return nil }
+        let raw = UnsafeRawPointer(base)
+        guard raw.load(fromByteOffset: k * 16 + 8, as: UInt64.self) == key.hi,
+              raw.load(fromByteOffset: k * 16, as: UInt64.self) == key.lo else { return nil }
+        return slots + k
     }
 
     /// Whether `root` is this chain's root and no scope below it declares `fn`s.

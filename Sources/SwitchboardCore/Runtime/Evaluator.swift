@@ -9,13 +9,16 @@ final class UserFunction {
     let slotNames: [String]
     let slotNamesBase: UnsafePointer<String>?
     let defaultTail: [Value]
-    /// Scopes of finished calls, ready for reuse (see `Interpreter.recycle`).
-    @exclusivity(unchecked) var spareScopes: [Environment] = []
+    /// Scopes of finished calls, ready for reuse (see `Interpreter.recycle`), linked by `nextSpare`.
+    @exclusivity(unchecked) var spareScopes: Environment?
+    @exclusivity(unchecked) var spareCount = 0
     /// The body's expression when the body is one expression statement and takes no input.
     let bodyExpression: Expr
     let hasBodyExpression: Bool
     /// Whether some positional declares a type other than `any` (checked at each call).
     let typedPositionals: Bool
+    /// `bodyExpression` compiled, on the first call.
+    @exclusivity(unchecked) var code: Code?
     init(decl: FnDecl, env: Environment) {
         typedPositionals = decl.positionals.contains { $0.type != .any }
         self.decl = decl
@@ -26,6 +29,16 @@ final class UserFunction {
         defaultTail = decl.defaultTail
         hasBodyExpression = decl.inputStatement == nil && decl.body.isSingleExpression
         bodyExpression = decl.body.onlyExpression
+    }
+
+    /// A scope for a call: one left over from an earlier call, else a new one.
+    @inline(__always)
+    func takeSpareScope() -> Environment {
+        guard let s = spareScopes else { return Environment(parent: env, layout: slotNames, base: slotNamesBase) }
+        spareScopes = s.nextSpare
+        s.nextSpare = nil
+        spareCount -= 1
+        return s
     }
 }
 
@@ -182,11 +195,11 @@ extension Interpreter {
             // A user `fn` given exactly its positionals: bind them straight into the call's scope.
             // Same order of evaluation and the same errors as `bind` + `run`, without a `CallContext`.
             // A scope left over from an earlier call (see `recycle`), else a new one.
-            var scope = uf.spareScopes.popLast() ?? Environment(parent: uf.env, layout: uf.slotNames, base: uf.slotNamesBase)
+            var scope = uf.takeSpareScope()
             let exprs = call.positionalExprs
             for k in exprs.indices {
                 let v = try eval(exprs[k], env: env)
-                if uf.typedPositionals { try checkType(v, uf.decl.positionals[k].type, "parameter `\(uf.decl.positionals[k].name)`", call.name, exprs[k].span) }
+                if uf.typedPositionals { try checkPositional(uf, k, v, call) }
                 scope.push(v)
             }
             if !uf.defaultTail.isEmpty { for v in uf.defaultTail { scope.push(v) } }
@@ -212,6 +225,11 @@ extension Interpreter {
         }
     }
 
+    /// The `k`th positional argument of a call of a user `fn` against its declared type.
+    func checkPositional(_ uf: UserFunction, _ k: Int, _ v: Value, _ call: CommandCall) throws {
+        try checkType(v, uf.decl.positionals[k].type, "parameter `\(uf.decl.positionals[k].name)`", call.name, call.positionalExprs[k].span)
+    }
+
     /// A `fn` argument against its declared type.
     @inline(__always)
     func checkType(_ v: Value, _ type: ParameterType, _ what: String, _ fn: String, _ span: SourceSpan) throws {
@@ -224,10 +242,12 @@ extension Interpreter {
     /// no scope. At most a few are kept (one per level of recursion in use).
     @inline(__always)
     func recycle(_ scope: inout Environment, _ uf: UserFunction) {
-        guard uf.spareScopes.count < 16, isKnownUniquelyReferenced(&scope),
+        guard uf.spareCount < 16, isKnownUniquelyReferenced(&scope),
               scope.nameCount == uf.slotNames.count, !scope.hasCommands else { return }
         scope.unbindAll()
-        uf.spareScopes.append(scope)
+        scope.nextSpare = uf.spareScopes
+        uf.spareScopes = scope
+        uf.spareCount += 1
     }
 
     /// Points an error at the call; an error inside a prelude command points at the user's
@@ -372,7 +392,12 @@ extension Interpreter {
     @inline(__always)
     private func runClosureBody(_ decl: ClosureDecl, _ env: Environment, row: Value = .null) throws -> Value {
         // Fast path for one-expression closures such as row conditions.
-        if let e = decl.singleExpression { return try eval(e, env: env) }
+        if let e = decl.singleExpression {
+            if let code = decl.code { return try code.run(self, env) }
+            let code = compile(e, layout: decl.slotNames)
+            decl.code = code
+            return try code.run(self, env)
+        }
         do {
             // `each { length }`: a closure that is one pipeline starting with a command gives
             // that command the row as its input, as `$in` would be in Nushell.
@@ -428,7 +453,10 @@ extension Interpreter {
         do {
             if uf.hasBodyExpression {
                 try tick()
-                return try eval(uf.bodyExpression, env: env)
+                if let code = uf.code { return try code.run(self, env) }
+                let code = compile(uf.bodyExpression, layout: uf.slotNames)
+                uf.code = code
+                return try code.run(self, env)
             }
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
@@ -465,48 +493,12 @@ extension Interpreter {
             if let v = env.lookup(name) { return v }
             return try specialVariable(name, span, env: env)
         case .rowField(let f):
-            let name = f.name, span = f.span
-            guard let it = env.lookup("it") else {
-                var err = SwitchboardError(.name, "unknown name `\(name)`", span: span)
-                if env.lookup(name) != nil {
-                    err.label = "did you mean `$\(name)`?"
-                    err.options = ["$" + name]
-                } else if command(named: name) != nil {
-                    err.label = "to call `\(name)` here, write `(\(name))` or `\(name)()`"
-                } else {
-                    err.hint = "a bare word in an expression is a field of the current row, and there is no row here; write a string in quotes"
-                }
-                throw err
-            }
-            switch it {
-            case .record(let r):
-                if r.shape === f.lastShape { return r.values[f.lastSlot] }
-                if let k = r.shape.slot(name) {
-                    f.lastShape = r.shape
-                    f.lastSlot = k
-                    return r.values[k]
-                }
-                // A resource object's fields are known, so a typo is an error (`stauts`);
-                // a plain record's missing field reads as null.
-                if r.tag != nil { throw unknownField(name, in: r, span: span) }
-                return .null
-            case .null: return .null
-            default:
-                throw SwitchboardError(.type, "`\(name)` is read as a field of the current row, but the row is \(article(it.typeName))", span: span)
-            }
+            return try rowField(f, it: env.lookup("it"), env: env)
         case .member(let base, let name, let optional, let span):
             return try member(try eval(base, env: env), name, optional: optional, span: span)
         case .index(let base, let idx, let optional, let span):
             let b = try eval(base, env: env)
-            let i = try eval(idx, env: env)
-            // `$list[n]` in range: the common case, without the general dispatch.
-            if case .list(let l) = b, case .int(let n) = i, n >= 0, n < l.count { return l[n] }
-            if optional {
-                // A path into a row field: a missing part reads as null.
-                if b.isNull { return .null }
-                if case .list(let l) = b, case .int(let n) = i, n >= l.count || n < -l.count { return .null }
-            }
-            return try index(b, i, span: span, indexSpan: idx.span)
+            return try indexed(b, try eval(idx, env: env), optional: optional, span: span, indexSpan: idx.span)
         case .binary(let b):
             return try binary(b, env: env)
         case .unary(let op, let x, let span):
@@ -581,6 +573,40 @@ extension Interpreter {
                 if let name { scope.declare(name, .error(ErrorValue(err))) }
                 return try execBlock(handler, env: scope)
             }
+        }
+    }
+
+    /// A bare name in an expression: the field `f` of the current row `it` (`$it`, nil when unbound).
+    @inline(__always)
+    func rowField(_ f: RowField, it: Value?, env: Environment) throws -> Value {
+        let name = f.name, span = f.span
+        guard let it else {
+            var err = SwitchboardError(.name, "unknown name `\(name)`", span: span)
+            if env.lookup(name) != nil {
+                err.label = "did you mean `$\(name)`?"
+                err.options = ["$" + name]
+            } else if command(named: name) != nil {
+                err.label = "to call `\(name)` here, write `(\(name))` or `\(name)()`"
+            } else {
+                err.hint = "a bare word in an expression is a field of the current row, and there is no row here; write a string in quotes"
+            }
+            throw err
+        }
+        switch it {
+        case .record(let r):
+            if r.shape === f.lastShape { return r.values[f.lastSlot] }
+            if let k = r.shape.slot(name) {
+                f.lastShape = r.shape
+                f.lastSlot = k
+                return r.values[k]
+            }
+            // A resource object's fields are known, so a typo is an error (`stauts`);
+            // a plain record's missing field reads as null.
+            if r.tag != nil { throw unknownField(name, in: r, span: span) }
+            return .null
+        case .null: return .null
+        default:
+            throw SwitchboardError(.type, "`\(name)` is read as a field of the current row, but the row is \(article(it.typeName))", span: span)
         }
     }
 
@@ -673,6 +699,19 @@ extension Interpreter {
         return SwitchboardError.unknown("field", name, candidates: r.keys, span: span, suffix: " on \(kind)")
     }
 
+    /// `base[idx]` (`optional`: a path into a row field, where a missing part reads as null).
+    @inline(__always)
+    func indexed(_ b: Value, _ i: Value, optional: Bool, span: SourceSpan, indexSpan: SourceSpan) throws -> Value {
+        // `$list[n]` in range: the common case, without the general dispatch.
+        if case .list(let l) = b, case .int(let n) = i, n >= 0, n < l.count { return l[n] }
+        if optional {
+            // A path into a row field: a missing part reads as null.
+            if b.isNull { return .null }
+            if case .list(let l) = b, case .int(let n) = i, n >= l.count || n < -l.count { return .null }
+        }
+        return try index(b, i, span: span, indexSpan: indexSpan)
+    }
+
     func index(_ base: Value, _ idx: Value, span: SourceSpan, indexSpan: SourceSpan) throws -> Value {
         switch (base, idx) {
         case (.list(let l), .int(let n)):
@@ -714,8 +753,13 @@ extension Interpreter {
         default:
             break
         }
-        let l = try eval(b.lhs, env: env)
-        let r = try eval(b.rhs, env: env)
+        return try applyBinary(b, try eval(b.lhs, env: env), try eval(b.rhs, env: env))
+    }
+
+    /// `l op r` for the operators that evaluate both sides (not `and`, `or`, `??`).
+    @inline(__always)
+    func applyBinary(_ b: BinaryNode, _ l: Value, _ r: Value) throws -> Value {
+        let op = b.op
         // Int fast paths; anything else (and every error) goes through `Operators`.
         if case .int(let x) = l, case .int(let y) = r {
             switch op {

@@ -243,6 +243,8 @@ public final class ClosureDecl {
     /// The body when it is one pipeline that starts with a command and the closure names no
     /// parameter: called on a row, the command takes the row as its input.
     let commandPipeline: Pipeline?
+    /// `singleExpression` compiled (see `Interpreter.compile`), on the first call.
+    @exclusivity(unchecked) var code: Code?
     init(params: [ParamDecl], body: Block, span: SourceSpan) {
         self.params = params
         self.body = body

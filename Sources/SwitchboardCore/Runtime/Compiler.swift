@@ -1,0 +1,400 @@
+/// One-expression bodies (of closures and `fn`s) compiled once into a tree of small final-class nodes.
+///
+/// A compiled node does what `Interpreter.eval` does for its expression, with the same order of
+/// evaluation and the same errors, but it has decided ahead what the tree walker decides on each
+/// evaluation: which case it is, and for a variable of the body's own scope, its slot (checked
+/// by name on each read, so a scope of another layout still gets the right value). Expressions
+/// it does not handle are evaluated by `eval`, so behaviour stays the tree walker's.
+class Code {
+    func run(_ interp: Interpreter, _ env: Environment) throws -> Value { fatalError("abstract node") }
+}
+
+extension Interpreter {
+    /// Compiles `e`, evaluated in a scope whose first slots are named by `layout` (nil: unknown).
+    func compile(_ e: Expr, layout: [String]?) -> Code {
+        switch e {
+        case .literal(let v, _):
+            return LiteralCode(v)
+        case .variable(let name, let span):
+            let key = NameKey(name)
+            if key.isSmallASCII, name != "in", let layout, let k = layout.lastIndex(of: name) {
+                return SlotCode(k, key, name, span)
+            }
+            return VariableCode(name, span)
+        case .rowField(let f):
+            return RowFieldCode(f, itInFirstSlot: layout?.lastIndex(of: "it") == 0)
+        case .binary(let b):
+            let lhs = compile(b.lhs, layout: layout), rhs = compile(b.rhs, layout: layout)
+            switch b.op {
+            case .and: return AndCode(b, lhs, rhs)
+            case .or: return OrCode(b, lhs, rhs)
+            case .coalesce: return CoalesceCode(lhs, rhs)
+            case .add, .sub, .lt, .le, .gt, .ge, .eq, .ne, .mod:
+                if case .literal(.int(let c), _) = b.rhs { return IntConstantCode(b, lhs, c) }
+                return BinaryCode(b, lhs, rhs)
+            default: return BinaryCode(b, lhs, rhs)
+            }
+        case .index(let base, let idx, let optional, let span):
+            return IndexCode(compile(base, layout: layout), compile(idx, layout: layout), optional, span, idx.span)
+        case .member(let base, let name, let optional, let span):
+            return MemberCode(compile(base, layout: layout), name, optional, span)
+        case .record(let shape, let exprs, _):
+            return RecordCode(shape, exprs.map { compile($0, layout: layout) })
+        case .list(let items, _):
+            return ListCode(items.map { compile($0, layout: layout) })
+        case .interpolated(let pieces, _):
+            return InterpolationCode(pieces.map {
+                switch $0 {
+                case .text(let t): .text(t)
+                case .expr(let p): .pipeline(p)
+                case .single(let e): .code(compile(e, layout: layout))
+                }
+            })
+        case .ifExpr(let node) where node.isIfElse:
+            return IfElseCode(node, compile(node.firstCondition, layout: layout),
+                              compile(node.firstBlock, layout: layout), compile(node.onlyElse, layout: layout))
+        case .subcall(let n):
+            return compileCall(n.call, layout: layout)
+        case .call(let c):
+            return compileCall(c, layout: layout)
+        default:
+            return EvalCode(e)
+        }
+    }
+
+    /// A block run as `execBlock` runs it: in a new scope when it declares names, else in `env`.
+    private func compile(_ block: Block, layout: [String]?) -> Code {
+        if block.isSingleExpression, !block.needsScope { return TickCode(compile(block.onlyExpression, layout: layout)) }
+        return BlockCode(block)
+    }
+
+    private func compileCall(_ call: CommandCall, layout: [String]?) -> Code {
+        guard call.allPositional else { return InvokeCode(call) }
+        return CallCode(call, call.positionalExprs.map { compile($0, layout: layout) })
+    }
+
+    /// `interpolate` over compiled pieces.
+    func interpolate(_ pieces: [CompiledPiece], env: Environment) throws -> String {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf in
+            var text = TextBuilder(buf)
+            for k in pieces.indices {
+                switch pieces[k] {
+                case .text(let t): text.append(t)
+                case .pipeline(let p):
+                    text.append(Formatter.plain(try evalPipeline(p, env: env, input: .null).collected()))
+                case .code(let c):
+                    let v = try c.run(self, env)
+                    switch v {
+                    case .string(let t): text.append(t)
+                    case .int(let i): text.append(i)
+                    default: text.append(Formatter.plain(try v.collected()))
+                    }
+                }
+            }
+            return text.finish()
+        }
+    }
+}
+
+enum CompiledPiece {
+    case text(String)
+    case pipeline(Pipeline)
+    case code(Code)
+}
+
+final class LiteralCode: Code {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value { value }
+}
+
+/// A variable found in the body's scope layout: read from its slot when the scope has it there.
+final class SlotCode: Code {
+    let k: Int
+    let key: NameKey
+    let name: String
+    let span: SourceSpan
+    init(_ k: Int, _ key: NameKey, _ name: String, _ span: SourceSpan) {
+        self.k = k
+        self.key = key
+        self.name = name
+        self.span = span
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        if let v = env.slot(k, named: key) { return v }
+        if let v = env.lookup(name) { return v }
+        return try interp.specialVariable(name, span, env: env)
+    }
+}
+
+final class VariableCode: Code {
+    let name: String
+    let span: SourceSpan
+    init(_ name: String, _ span: SourceSpan) {
+        self.name = name
+        self.span = span
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        if let v = env.lookup(name) { return v }
+        return try interp.specialVariable(name, span, env: env)
+    }
+}
+
+final class RowFieldCode: Code {
+    let field: RowField
+    let itInFirstSlot: Bool
+    static let it = NameKey("it")
+    init(_ field: RowField, itInFirstSlot: Bool) {
+        self.field = field
+        self.itInFirstSlot = itInFirstSlot
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        if itInFirstSlot, let it = env.slotAddress(0, named: RowFieldCode.it) {
+            // The common case, read in place: a record row of the shape seen last.
+            if case .record(let r) = it.pointee, r.shape === field.lastShape { return r.values[field.lastSlot] }
+            return try interp.rowField(field, it: it.pointee, env: env)
+        }
+        return try interp.rowField(field, it: env.lookup("it"), env: env)
+    }
+}
+
+final class AndCode: Code {
+    let node: BinaryNode
+    let lhs: Code, rhs: Code
+    init(_ node: BinaryNode, _ lhs: Code, _ rhs: Code) {
+        self.node = node
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        let l = try lhs.run(interp, env)
+        if case .bool(false) = l { return .bool(false) }
+        guard try interp.truth(l, node.lhs.span, "the left side of `and`") else { return .bool(false) }
+        let r = try rhs.run(interp, env)
+        if case .bool(let b) = r { return .bool(b) }
+        return .bool(try interp.truth(r, node.rhs.span, "the right side of `and`"))
+    }
+}
+
+final class OrCode: Code {
+    let node: BinaryNode
+    let lhs: Code, rhs: Code
+    init(_ node: BinaryNode, _ lhs: Code, _ rhs: Code) {
+        self.node = node
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        if try interp.truth(try lhs.run(interp, env), node.lhs.span, "the left side of `or`") { return .bool(true) }
+        return .bool(try interp.truth(try rhs.run(interp, env), node.rhs.span, "the right side of `or`"))
+    }
+}
+
+final class CoalesceCode: Code {
+    let lhs: Code, rhs: Code
+    init(_ lhs: Code, _ rhs: Code) {
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        let l = try lhs.run(interp, env)
+        return l.isNull ? try rhs.run(interp, env) : l
+    }
+}
+
+final class BinaryCode: Code {
+    let node: BinaryNode
+    let lhs: Code, rhs: Code
+    init(_ node: BinaryNode, _ lhs: Code, _ rhs: Code) {
+        self.node = node
+        self.lhs = lhs
+        self.rhs = rhs
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        let l = try lhs.run(interp, env)
+        return try interp.applyBinary(node, l, try rhs.run(interp, env))
+    }
+}
+
+/// `lhs op 2`: an int literal on the right, applied without evaluating a node for it.
+final class IntConstantCode: Code {
+    let node: BinaryNode
+    let lhs: Code
+    let c: Int
+    init(_ node: BinaryNode, _ lhs: Code, _ c: Int) {
+        self.node = node
+        self.lhs = lhs
+        self.c = c
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        let l = try lhs.run(interp, env)
+        if case .int(let x) = l {
+            switch node.op {
+            case .add: let (v, o) = x.addingReportingOverflow(c); if !o { return .int(v) }
+            case .sub: let (v, o) = x.subtractingReportingOverflow(c); if !o { return .int(v) }
+            case .lt: return .bool(x < c)
+            case .le: return .bool(x <= c)
+            case .gt: return .bool(x > c)
+            case .ge: return .bool(x >= c)
+            case .eq: return .bool(x == c)
+            case .ne: return .bool(x != c)
+            case .mod: if c > 0 { return .int(x % c) }
+            default: break
+            }
+        }
+        return try interp.applyBinary(node, l, .int(c))
+    }
+}
+
+final class IndexCode: Code {
+    let base: Code, index: Code
+    let optional: Bool
+    let span: SourceSpan, indexSpan: SourceSpan
+    init(_ base: Code, _ index: Code, _ optional: Bool, _ span: SourceSpan, _ indexSpan: SourceSpan) {
+        self.base = base
+        self.index = index
+        self.optional = optional
+        self.span = span
+        self.indexSpan = indexSpan
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        let b = try base.run(interp, env)
+        return try interp.indexed(b, try index.run(interp, env), optional: optional, span: span, indexSpan: indexSpan)
+    }
+}
+
+final class MemberCode: Code {
+    let base: Code
+    let name: String
+    let optional: Bool
+    let span: SourceSpan
+    init(_ base: Code, _ name: String, _ optional: Bool, _ span: SourceSpan) {
+        self.base = base
+        self.name = name
+        self.optional = optional
+        self.span = span
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        try interp.member(try base.run(interp, env), name, optional: optional, span: span)
+    }
+}
+
+final class RecordCode: Code {
+    let shape: Shape
+    let fields: [Code]
+    init(_ shape: Shape, _ fields: [Code]) {
+        self.shape = shape
+        self.fields = fields
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        var values: [Value] = []
+        values.reserveCapacity(fields.count)
+        for k in fields.indices { values.append(try fields[k].run(interp, env)) }
+        return .record(Record(shape: shape, values: values))
+    }
+}
+
+final class ListCode: Code {
+    let items: [Code]
+    init(_ items: [Code]) { self.items = items }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        var out: [Value] = []
+        out.reserveCapacity(items.count)
+        for k in items.indices { out.append(try items[k].run(interp, env)) }
+        return .list(out)
+    }
+}
+
+final class InterpolationCode: Code {
+    let pieces: [CompiledPiece]
+    init(_ pieces: [CompiledPiece]) { self.pieces = pieces }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        .string(try interp.interpolate(pieces, env: env))
+    }
+}
+
+final class IfElseCode: Code {
+    let node: IfNode
+    let condition: Code, then: Code, other: Code
+    init(_ node: IfNode, _ condition: Code, _ then: Code, _ other: Code) {
+        self.node = node
+        self.condition = condition
+        self.then = then
+        self.other = other
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        if try interp.isTrue(try condition.run(interp, env), node.firstCondition, "an `if` condition") {
+            return try then.run(interp, env)
+        }
+        return try other.run(interp, env)
+    }
+}
+
+/// A one-expression block without names of its own: a step, then the expression.
+final class TickCode: Code {
+    let body: Code
+    init(_ body: Code) { self.body = body }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        try interp.tick()
+        return try body.run(interp, env)
+    }
+}
+
+final class BlockCode: Code {
+    let block: Block
+    init(_ block: Block) { self.block = block }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        try interp.execBlock(block, env: block.needsScope ? Environment(parent: env) : env)
+    }
+}
+
+final class InvokeCode: Code {
+    let call: CommandCall
+    init(_ call: CommandCall) { self.call = call }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        try interp.invoke(call, env: env, input: .null)
+    }
+}
+
+/// A call with no input and positional arguments: a user `fn` given exactly its positionals
+/// runs as in `invoke`, with its arguments and body compiled; anything else goes through `invoke`.
+final class CallCode: Code {
+    let call: CommandCall
+    let args: [Code]
+    init(_ call: CommandCall, _ args: [Code]) {
+        self.call = call
+        self.args = args
+    }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        guard let command = interp.resolve(call, env: env), let uf = command.userFunction,
+              args.count == uf.positionalCount else {
+            return try interp.invoke(call, env: env, input: .null)
+        }
+        var scope = uf.takeSpareScope()
+        for k in args.indices {
+            let v = try args[k].run(interp, env)
+            if uf.typedPositionals { try interp.checkPositional(uf, k, v, call) }
+            scope.push(v)
+        }
+        if !uf.defaultTail.isEmpty { for v in uf.defaultTail { scope.push(v) } }
+        scope.push(.null)
+        do {
+            try interp.enterCall(call.span)
+            defer { interp.callDepth -= 1 }
+            let result = try interp.runFunction(uf, scope, input: .null)
+            interp.recycle(&scope, uf)
+            return result
+        } catch let e as SwitchboardError {
+            throw interp.located(e, call, command)
+        }
+    }
+}
+
+/// Anything else: the tree walker.
+final class EvalCode: Code {
+    let expr: Expr
+    init(_ expr: Expr) { self.expr = expr }
+    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+        try interp.eval(expr, env: env)
+    }
+}
