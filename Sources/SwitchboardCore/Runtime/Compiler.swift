@@ -2,79 +2,133 @@
 ///
 /// A compiled node does what `Interpreter.eval` does for its expression, with the same order of
 /// evaluation and the same errors, but it has decided ahead what the tree walker decides on each
-/// evaluation: which case it is, and for a variable of the body's own scope, its slot (checked
-/// by name on each read, so a scope of another layout still gets the right value). Expressions
+/// evaluation: which case it is, and for a variable of the body's own scope, its slot. Expressions
 /// it does not handle are evaluated by `eval`, so behaviour stays the tree walker's.
+///
+/// Two modes:
+/// - scope mode: the body runs in an `Environment` (its slots are checked by name on each read,
+///   so a scope of another layout still gets the right value);
+/// - frame mode, for a `fn` body that only has compiled nodes (nothing can capture or walk the
+///   call's scope): its parameters live in a `Frame` on the native stack and `env` is the scope
+///   the `fn` was declared in, so a call allocates no scope at all. The few error messages that
+///   list the names in scope see the same names (`FrameScope.rebuild`).
 class Code {
-    func run(_ interp: Interpreter, _ env: Environment) throws -> Value { fatalError("abstract node") }
+    func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { fatalError("abstract node") }
 }
 
+/// A `fn` call's parameters (and `in`), in the order of the `fn`'s layout.
+typealias Frame = UnsafeMutablePointer<Value>
+
+/// What the compiler knows of the scope a body runs in.
+final class CompileScope {
+    /// The names of the first slots (nil: unknown).
+    let layout: [String]?
+    /// Frame mode: `layout` names the frame's slots and `env` is the declaring scope.
+    let frame: Bool
+    /// Frame mode only: false once a node needs the call's scope (a fallback to `eval`).
+    var frameSafe = true
+    init(layout: [String]?, frame: Bool) {
+        self.layout = layout
+        self.frame = frame
+    }
+}
+
+/// No frame: what scope-mode code is given (never read).
+nonisolated(unsafe) let noFrame = Frame.allocate(capacity: 1)
+
 extension Interpreter {
-    /// Compiles `e`, evaluated in a scope whose first slots are named by `layout` (nil: unknown).
+    /// Compiles `e` for a scope whose first slots are named by `layout` (nil: unknown).
     func compile(_ e: Expr, layout: [String]?) -> Code {
+        compile(e, CompileScope(layout: layout, frame: false))
+    }
+
+    /// Compiles a `fn` body in frame mode; nil when some node needs the call's scope.
+    func compileFrame(_ e: Expr, layout: [String]) -> Code? {
+        let scope = CompileScope(layout: layout, frame: true)
+        let code = compile(e, scope)
+        return scope.frameSafe ? code : nil
+    }
+
+    private func compile(_ e: Expr, _ scope: CompileScope) -> Code {
+        let layout = scope.layout
         switch e {
         case .literal(let v, _):
             return LiteralCode(v)
         case .variable(let name, let span):
+            if scope.frame, let layout {
+                if let k = layout.lastIndex(of: name) { return FrameSlotCode(k) }
+                return FrameVariableCode(name, span, layout)
+            }
             let key = NameKey(name)
             if key.isSmallASCII, name != "in", let layout, let k = layout.lastIndex(of: name) {
                 return SlotCode(k, key, name, span)
             }
             return VariableCode(name, span)
         case .rowField(let f):
+            if scope.frame, let layout { return FrameRowFieldCode(f, itSlot: layout.lastIndex(of: "it"), layout) }
             return RowFieldCode(f, itInFirstSlot: layout?.lastIndex(of: "it") == 0)
         case .binary(let b):
-            let lhs = compile(b.lhs, layout: layout), rhs = compile(b.rhs, layout: layout)
+            let lhs = compile(b.lhs, scope), rhs = compile(b.rhs, scope)
             switch b.op {
             case .and: return AndCode(b, lhs, rhs)
             case .or: return OrCode(b, lhs, rhs)
             case .coalesce: return CoalesceCode(lhs, rhs)
             case .add, .sub, .lt, .le, .gt, .ge, .eq, .ne, .mod:
-                if case .literal(.int(let c), _) = b.rhs { return IntConstantCode(b, lhs, c) }
+                if case .literal(.int(let c), _) = b.rhs {
+                    if let slot = lhs as? FrameSlotCode { return FrameSlotIntConstantCode(b, slot.k, c) }
+                    return IntConstantCode(b, lhs, c)
+                }
                 return BinaryCode(b, lhs, rhs)
             default: return BinaryCode(b, lhs, rhs)
             }
         case .index(let base, let idx, let optional, let span):
-            return IndexCode(compile(base, layout: layout), compile(idx, layout: layout), optional, span, idx.span)
+            return IndexCode(compile(base, scope), compile(idx, scope), optional, span, idx.span)
         case .member(let base, let name, let optional, let span):
-            return MemberCode(compile(base, layout: layout), name, optional, span)
+            return MemberCode(compile(base, scope), name, optional, span)
         case .record(let shape, let exprs, _):
-            return RecordCode(shape, exprs.map { compile($0, layout: layout) })
+            return RecordCode(shape, exprs.map { compile($0, scope) })
         case .list(let items, _):
-            return ListCode(items.map { compile($0, layout: layout) })
+            return ListCode(items.map { compile($0, scope) })
         case .interpolated(let pieces, _):
             return InterpolationCode(pieces.map {
                 switch $0 {
-                case .text(let t): .text(t)
-                case .expr(let p): .pipeline(p)
-                case .single(let e): .code(compile(e, layout: layout))
+                case .text(let t): return .text(t)
+                case .expr(let p):
+                    scope.frameSafe = false
+                    return .pipeline(p)
+                case .single(let e): return .code(compile(e, scope))
                 }
             })
         case .ifExpr(let node) where node.isIfElse:
-            return IfElseCode(node, compile(node.firstCondition, layout: layout),
-                              compile(node.firstBlock, layout: layout), compile(node.onlyElse, layout: layout))
+            return IfElseCode(node, compile(node.firstCondition, scope),
+                              compile(node.firstBlock, scope), compile(node.onlyElse, scope))
         case .subcall(let n):
-            return compileCall(n.call, layout: layout)
+            return compileCall(n.call, scope)
         case .call(let c):
-            return compileCall(c, layout: layout)
+            return compileCall(c, scope)
         default:
+            scope.frameSafe = false
             return EvalCode(e)
         }
     }
 
     /// A block run as `execBlock` runs it: in a new scope when it declares names, else in `env`.
-    private func compile(_ block: Block, layout: [String]?) -> Code {
-        if block.isSingleExpression, !block.needsScope { return TickCode(compile(block.onlyExpression, layout: layout)) }
+    private func compile(_ block: Block, _ scope: CompileScope) -> Code {
+        if block.isSingleExpression, !block.needsScope { return TickCode(compile(block.onlyExpression, scope)) }
+        scope.frameSafe = false
         return BlockCode(block)
     }
 
-    private func compileCall(_ call: CommandCall, layout: [String]?) -> Code {
-        guard call.allPositional else { return InvokeCode(call) }
-        return CallCode(call, call.positionalExprs.map { compile($0, layout: layout) })
+    private func compileCall(_ call: CommandCall, _ scope: CompileScope) -> Code {
+        guard call.allPositional else {
+            scope.frameSafe = false
+            return InvokeCode(call)
+        }
+        return CallCode(call, call.positionalExprs.map { compile($0, scope) })
     }
 
     /// `interpolate` over compiled pieces.
-    func interpolate(_ pieces: [CompiledPiece], env: Environment) throws -> String {
+    func interpolate(_ pieces: [CompiledPiece], env: Environment, frame: Frame) throws -> String {
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf in
             var text = TextBuilder(buf)
             for k in pieces.indices {
@@ -83,7 +137,7 @@ extension Interpreter {
                 case .pipeline(let p):
                     text.append(Formatter.plain(try evalPipeline(p, env: env, input: .null).collected()))
                 case .code(let c):
-                    let v = try c.run(self, env)
+                    let v = try c.run(self, env, frame)
                     switch v {
                     case .string(let t): text.append(t)
                     case .int(let i): text.append(i)
@@ -105,7 +159,7 @@ enum CompiledPiece {
 final class LiteralCode: Code {
     let value: Value
     init(_ value: Value) { self.value = value }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value { value }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { value }
 }
 
 /// A variable found in the body's scope layout: read from its slot when the scope has it there.
@@ -120,7 +174,7 @@ final class SlotCode: Code {
         self.name = name
         self.span = span
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         if let v = env.slot(k, named: key) { return v }
         if let v = env.lookup(name) { return v }
         return try interp.specialVariable(name, span, env: env)
@@ -134,7 +188,7 @@ final class VariableCode: Code {
         self.name = name
         self.span = span
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         if let v = env.lookup(name) { return v }
         return try interp.specialVariable(name, span, env: env)
     }
@@ -148,7 +202,7 @@ final class RowFieldCode: Code {
         self.field = field
         self.itInFirstSlot = itInFirstSlot
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         if itInFirstSlot, let it = env.slotAddress(0, named: RowFieldCode.it) {
             // The common case, read in place: a record row of the shape seen last.
             if case .record(let r) = it.pointee, r.shape === field.lastShape { return r.values[field.lastSlot] }
@@ -166,11 +220,11 @@ final class AndCode: Code {
         self.lhs = lhs
         self.rhs = rhs
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        let l = try lhs.run(interp, env)
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let l = try lhs.run(interp, env, frame)
         if case .bool(false) = l { return .bool(false) }
         guard try interp.truth(l, node.lhs.span, "the left side of `and`") else { return .bool(false) }
-        let r = try rhs.run(interp, env)
+        let r = try rhs.run(interp, env, frame)
         if case .bool(let b) = r { return .bool(b) }
         return .bool(try interp.truth(r, node.rhs.span, "the right side of `and`"))
     }
@@ -184,9 +238,9 @@ final class OrCode: Code {
         self.lhs = lhs
         self.rhs = rhs
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        if try interp.truth(try lhs.run(interp, env), node.lhs.span, "the left side of `or`") { return .bool(true) }
-        return .bool(try interp.truth(try rhs.run(interp, env), node.rhs.span, "the right side of `or`"))
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        if try interp.truth(try lhs.run(interp, env, frame), node.lhs.span, "the left side of `or`") { return .bool(true) }
+        return .bool(try interp.truth(try rhs.run(interp, env, frame), node.rhs.span, "the right side of `or`"))
     }
 }
 
@@ -196,9 +250,9 @@ final class CoalesceCode: Code {
         self.lhs = lhs
         self.rhs = rhs
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        let l = try lhs.run(interp, env)
-        return l.isNull ? try rhs.run(interp, env) : l
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let l = try lhs.run(interp, env, frame)
+        return l.isNull ? try rhs.run(interp, env, frame) : l
     }
 }
 
@@ -210,9 +264,9 @@ final class BinaryCode: Code {
         self.lhs = lhs
         self.rhs = rhs
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        let l = try lhs.run(interp, env)
-        return try interp.applyBinary(node, l, try rhs.run(interp, env))
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let l = try lhs.run(interp, env, frame)
+        return try interp.applyBinary(node, l, try rhs.run(interp, env, frame))
     }
 }
 
@@ -226,8 +280,8 @@ final class IntConstantCode: Code {
         self.lhs = lhs
         self.c = c
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        let l = try lhs.run(interp, env)
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let l = try lhs.run(interp, env, frame)
         if case .int(let x) = l {
             switch node.op {
             case .add: let (v, o) = x.addingReportingOverflow(c); if !o { return .int(v) }
@@ -246,6 +300,35 @@ final class IntConstantCode: Code {
     }
 }
 
+/// `$param op 2` in frame mode: the parameter read in place.
+final class FrameSlotIntConstantCode: Code {
+    let node: BinaryNode
+    let k: Int
+    let c: Int
+    init(_ node: BinaryNode, _ k: Int, _ c: Int) {
+        self.node = node
+        self.k = k
+        self.c = c
+    }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        if case .int(let x) = frame[k] {
+            switch node.op {
+            case .add: let (v, o) = x.addingReportingOverflow(c); if !o { return .int(v) }
+            case .sub: let (v, o) = x.subtractingReportingOverflow(c); if !o { return .int(v) }
+            case .lt: return .bool(x < c)
+            case .le: return .bool(x <= c)
+            case .gt: return .bool(x > c)
+            case .ge: return .bool(x >= c)
+            case .eq: return .bool(x == c)
+            case .ne: return .bool(x != c)
+            case .mod: if c > 0 { return .int(x % c) }
+            default: break
+            }
+        }
+        return try interp.applyBinary(node, frame[k], .int(c))
+    }
+}
+
 final class IndexCode: Code {
     let base: Code, index: Code
     let optional: Bool
@@ -257,9 +340,9 @@ final class IndexCode: Code {
         self.span = span
         self.indexSpan = indexSpan
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        let b = try base.run(interp, env)
-        return try interp.indexed(b, try index.run(interp, env), optional: optional, span: span, indexSpan: indexSpan)
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let b = try base.run(interp, env, frame)
+        return try interp.indexed(b, try index.run(interp, env, frame), optional: optional, span: span, indexSpan: indexSpan)
     }
 }
 
@@ -274,8 +357,8 @@ final class MemberCode: Code {
         self.optional = optional
         self.span = span
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        try interp.member(try base.run(interp, env), name, optional: optional, span: span)
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        try interp.member(try base.run(interp, env, frame), name, optional: optional, span: span)
     }
 }
 
@@ -286,10 +369,10 @@ final class RecordCode: Code {
         self.shape = shape
         self.fields = fields
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         var values: [Value] = []
         values.reserveCapacity(fields.count)
-        for k in fields.indices { values.append(try fields[k].run(interp, env)) }
+        for k in fields.indices { values.append(try fields[k].run(interp, env, frame)) }
         return .record(Record(shape: shape, values: values))
     }
 }
@@ -297,10 +380,10 @@ final class RecordCode: Code {
 final class ListCode: Code {
     let items: [Code]
     init(_ items: [Code]) { self.items = items }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         var out: [Value] = []
         out.reserveCapacity(items.count)
-        for k in items.indices { out.append(try items[k].run(interp, env)) }
+        for k in items.indices { out.append(try items[k].run(interp, env, frame)) }
         return .list(out)
     }
 }
@@ -308,8 +391,8 @@ final class ListCode: Code {
 final class InterpolationCode: Code {
     let pieces: [CompiledPiece]
     init(_ pieces: [CompiledPiece]) { self.pieces = pieces }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        .string(try interp.interpolate(pieces, env: env))
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        .string(try interp.interpolate(pieces, env: env, frame: frame))
     }
 }
 
@@ -322,11 +405,16 @@ final class IfElseCode: Code {
         self.then = then
         self.other = other
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        if try interp.isTrue(try condition.run(interp, env), node.firstCondition, "an `if` condition") {
-            return try then.run(interp, env)
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let c = try condition.run(interp, env, frame)
+        if case .bool(let b) = c {
+            if b { return try then.run(interp, env, frame) }
+            return try other.run(interp, env, frame)
         }
-        return try other.run(interp, env)
+        if try interp.isTrue(c, node.firstCondition, "an `if` condition") {
+            return try then.run(interp, env, frame)
+        }
+        return try other.run(interp, env, frame)
     }
 }
 
@@ -334,16 +422,16 @@ final class IfElseCode: Code {
 final class TickCode: Code {
     let body: Code
     init(_ body: Code) { self.body = body }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         try interp.tick()
-        return try body.run(interp, env)
+        return try body.run(interp, env, frame)
     }
 }
 
 final class BlockCode: Code {
     let block: Block
     init(_ block: Block) { self.block = block }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         try interp.execBlock(block, env: block.needsScope ? Environment(parent: env) : env)
     }
 }
@@ -351,28 +439,48 @@ final class BlockCode: Code {
 final class InvokeCode: Code {
     let call: CommandCall
     init(_ call: CommandCall) { self.call = call }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         try interp.invoke(call, env: env, input: .null)
     }
 }
 
 /// A call with no input and positional arguments: a user `fn` given exactly its positionals
-/// runs as in `invoke`, with its arguments and body compiled; anything else goes through `invoke`.
+/// runs as in `invoke`, its arguments and body compiled (in frame mode when the body allows it);
+/// anything else goes through `invoke`.
 final class CallCode: Code {
     let call: CommandCall
     let args: [Code]
+    /// The command this site called last and its `fn`, read without retaining it: `lastCommand`
+    /// holds the command (so its address is not reused) and the command holds the `fn`.
+    @exclusivity(unchecked) var lastCommand: Command?
+    @exclusivity(unchecked) var lastCommandID: ObjectIdentifier?
+    @exclusivity(unchecked) var lastFunction: Unmanaged<UserFunction>?
+    @exclusivity(unchecked) var lastBody: Unmanaged<Code>?
     init(_ call: CommandCall, _ args: [Code]) {
         self.call = call
         self.args = args
     }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
-        guard let command = interp.resolve(call, env: env), let uf = command.userFunction,
-              args.count == uf.positionalCount else {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        guard let command = interp.resolve(call, env: env) else { return try interp.invoke(call, env: env, input: .null) }
+        if ObjectIdentifier(command) == lastCommandID, let uf = lastFunction, let body = lastBody {
+            // The command is held for the call, so its `fn` and the `fn`'s compiled body live on.
+            return try uf._withUnsafeGuaranteedRef { uf in
+                try body._withUnsafeGuaranteedRef { body in try runInFrame(interp, env, frame, command, uf, body) }
+            }
+        }
+        guard let uf = command.userFunction, args.count == uf.positionalCount else {
             return try interp.invoke(call, env: env, input: .null)
+        }
+        if uf.hasBodyExpression, let body = uf.frameCode(interp) {
+            lastCommand = command
+            lastCommandID = ObjectIdentifier(command)
+            lastFunction = Unmanaged.passUnretained(uf)
+            lastBody = Unmanaged.passUnretained(body)
+            return try runInFrame(interp, env, frame, command, uf, body)
         }
         var scope = uf.takeSpareScope()
         for k in args.indices {
-            let v = try args[k].run(interp, env)
+            let v = try args[k].run(interp, env, frame)
             if uf.typedPositionals { try interp.checkPositional(uf, k, v, call) }
             scope.push(v)
         }
@@ -388,13 +496,95 @@ final class CallCode: Code {
             throw interp.located(e, call, command)
         }
     }
+
+    /// The call with the callee's parameters in a frame on the native stack. Same order of
+    /// evaluation, steps and errors as the call through a scope (`runFunction`).
+    @inline(__always)
+    private func runInFrame(_ interp: Interpreter, _ env: Environment, _ frame: Frame,
+                            _ command: Command, _ uf: UserFunction, _ body: Code) throws -> Value {
+        let size = uf.slotNames.count
+        return try withUnsafeTemporaryAllocation(of: Value.self, capacity: size) { buf in
+            let callee = buf.baseAddress!
+            var bound = 0
+            defer { for k in 0..<bound { _ = (callee + k).move() } }   // not deinitialize(count:): a generic runtime call
+            for k in args.indices {
+                let v = try args[k].run(interp, env, frame)
+                if uf.typedPositionals { try interp.checkPositional(uf, k, v, call) }
+                (callee + bound).initialize(to: v)
+                bound += 1
+            }
+            if !uf.defaultTail.isEmpty {
+                for v in uf.defaultTail {
+                    (callee + bound).initialize(to: v)
+                    bound += 1
+                }
+            }
+            (callee + bound).initialize(to: .null)
+            bound += 1
+            do {
+                try interp.enterCall(call.span)
+                defer { interp.callDepth -= 1 }
+                try interp.tick()
+                return try body.run(interp, uf.env, callee)
+            } catch let e as SwitchboardError {
+                throw interp.located(e, call, command)
+            }
+        }
+    }
+}
+
+/// A parameter of a `fn` body in frame mode.
+final class FrameSlotCode: Code {
+    let k: Int
+    init(_ k: Int) { self.k = k }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { frame[k] }
+}
+
+/// A name that is not a parameter, in frame mode: looked up from the declaring scope.
+final class FrameVariableCode: Code {
+    let name: String
+    let span: SourceSpan
+    let layout: [String]
+    init(_ name: String, _ span: SourceSpan, _ layout: [String]) {
+        self.name = name
+        self.span = span
+        self.layout = layout
+    }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        if let v = env.lookup(name) { return v }
+        return try interp.specialVariable(name, span, env: FrameScope.rebuild(env, layout, frame))
+    }
+}
+
+/// A bare name (a field of the row) in frame mode.
+final class FrameRowFieldCode: Code {
+    let field: RowField
+    let itSlot: Int?
+    let layout: [String]
+    init(_ field: RowField, itSlot: Int?, _ layout: [String]) {
+        self.field = field
+        self.itSlot = itSlot
+        self.layout = layout
+    }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let it = itSlot.map { frame[$0] } ?? env.lookup("it")
+        if it == nil { return try interp.rowField(field, it: nil, env: FrameScope.rebuild(env, layout, frame)) }
+        return try interp.rowField(field, it: it, env: env)
+    }
+}
+
+enum FrameScope {
+    /// The scope a frame-mode call stands for (for the error messages that list names in scope).
+    static func rebuild(_ env: Environment, _ layout: [String], _ frame: Frame) -> Environment {
+        Environment(parent: env, names: layout, values: Array(UnsafeBufferPointer(start: frame, count: layout.count)))
+    }
 }
 
 /// Anything else: the tree walker.
 final class EvalCode: Code {
     let expr: Expr
     init(_ expr: Expr) { self.expr = expr }
-    override func run(_ interp: Interpreter, _ env: Environment) throws -> Value {
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         try interp.eval(expr, env: env)
     }
 }

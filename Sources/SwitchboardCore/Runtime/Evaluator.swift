@@ -19,6 +19,10 @@ final class UserFunction {
     let typedPositionals: Bool
     /// `bodyExpression` compiled, on the first call.
     @exclusivity(unchecked) var code: Code?
+    /// `bodyExpression` compiled in frame mode (see `Code`), on the first call from compiled code;
+    /// `frameCompiled` is set once that was tried (the body may not allow it).
+    @exclusivity(unchecked) var frameBody: Code?
+    @exclusivity(unchecked) var frameCompiled = false
     init(decl: FnDecl, env: Environment) {
         typedPositionals = decl.positionals.contains { $0.type != .any }
         self.decl = decl
@@ -29,6 +33,15 @@ final class UserFunction {
         defaultTail = decl.defaultTail
         hasBodyExpression = decl.inputStatement == nil && decl.body.isSingleExpression
         bodyExpression = decl.body.onlyExpression
+    }
+
+    /// The body compiled in frame mode, or nil when it needs a scope.
+    @inline(__always)
+    func frameCode(_ interp: Interpreter) -> Code? {
+        if frameCompiled { return frameBody }
+        frameCompiled = true
+        frameBody = interp.compileFrame(bodyExpression, layout: slotNames)
+        return frameBody
     }
 
     /// A scope for a call: one left over from an earlier call, else a new one.
@@ -393,10 +406,10 @@ extension Interpreter {
     private func runClosureBody(_ decl: ClosureDecl, _ env: Environment, row: Value = .null) throws -> Value {
         // Fast path for one-expression closures such as row conditions.
         if let e = decl.singleExpression {
-            if let code = decl.code { return try code.run(self, env) }
+            if let code = decl.code { return try code.run(self, env, noFrame) }
             let code = compile(e, layout: decl.slotNames)
             decl.code = code
-            return try code.run(self, env)
+            return try code.run(self, env, noFrame)
         }
         do {
             // `each { length }`: a closure that is one pipeline starting with a command gives
@@ -453,10 +466,10 @@ extension Interpreter {
         do {
             if uf.hasBodyExpression {
                 try tick()
-                if let code = uf.code { return try code.run(self, env) }
+                if let code = uf.code { return try code.run(self, env, noFrame) }
                 let code = compile(uf.bodyExpression, layout: uf.slotNames)
                 uf.code = code
-                return try code.run(self, env)
+                return try code.run(self, env, noFrame)
             }
             // The input flows into the first pipeline statement that starts with a command
             // (after any `let`s), so `fn f() { let x = 1; where load > $x }` filters its input.
