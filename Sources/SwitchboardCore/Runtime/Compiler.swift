@@ -23,14 +23,38 @@ typealias Frame = UnsafeMutablePointer<Value>
 final class CompileScope {
     /// The names of the first slots (nil: unknown).
     let layout: [String]?
-    /// Frame mode: `layout` names the frame's slots and `env` is the declaring scope.
-    let frame: Bool
+    /// Frame mode: `layout` names the call scope's slots, `map` says where each one's value is
+    /// in the frame, and `env` is the declaring scope.
+    let frame: FrameMap?
     /// Frame mode only: false once a node needs the call's scope (a fallback to `eval`).
     var frameSafe = true
-    init(layout: [String]?, frame: Bool) {
+    init(layout: [String]?, frame: FrameMap?) {
         self.layout = layout
         self.frame = frame
     }
+}
+
+/// Where the values of a call scope's slots are in a frame: `slots[k]` is the frame index of
+/// slot `k`, or nil for a slot that holds null. A `fn` call's frame holds every slot; a row
+/// call's frame is the row alone (it stands for `$it`, the first parameter and `$in`).
+struct FrameMap {
+    let names: [String]
+    let slots: [Int?]
+
+    /// The scope a frame-mode call stands for (for the error messages that list names in scope).
+    func rebuild(_ env: Environment, _ frame: Frame) -> Environment {
+        Environment(parent: env, names: names, values: slots.map { $0.map { frame[$0] } ?? .null })
+    }
+
+    /// Where the value of `name` is: in the frame, null, or not in the call scope.
+    func place(of name: String) -> FramePlace {
+        guard let k = names.lastIndex(of: name) else { return .outside }
+        return slots[k].map { .frame($0) } ?? .null
+    }
+}
+
+enum FramePlace {
+    case frame(Int), null, outside
 }
 
 /// No frame: what scope-mode code is given (never read).
@@ -39,12 +63,12 @@ nonisolated(unsafe) let noFrame = Frame.allocate(capacity: 1)
 extension Interpreter {
     /// Compiles `e` for a scope whose first slots are named by `layout` (nil: unknown).
     func compile(_ e: Expr, layout: [String]?) -> Code {
-        compile(e, CompileScope(layout: layout, frame: false))
+        compile(e, CompileScope(layout: layout, frame: nil))
     }
 
-    /// Compiles a `fn` body in frame mode; nil when some node needs the call's scope.
-    func compileFrame(_ e: Expr, layout: [String]) -> Code? {
-        let scope = CompileScope(layout: layout, frame: true)
+    /// Compiles a body in frame mode; nil when some node needs the call's scope.
+    func compileFrame(_ e: Expr, _ map: FrameMap) -> Code? {
+        let scope = CompileScope(layout: map.names, frame: map)
         let code = compile(e, scope)
         return scope.frameSafe ? code : nil
     }
@@ -55,9 +79,12 @@ extension Interpreter {
         case .literal(let v, _):
             return LiteralCode(v)
         case .variable(let name, let span):
-            if scope.frame, let layout {
-                if let k = layout.lastIndex(of: name) { return FrameSlotCode(k) }
-                return FrameVariableCode(name, span, layout)
+            if let map = scope.frame {
+                switch map.place(of: name) {
+                case .frame(let k): return FrameSlotCode(k)
+                case .null: return LiteralCode(.null)
+                case .outside: return FrameVariableCode(name, span, map)
+                }
             }
             let key = NameKey(name)
             if key.isSmallASCII, name != "in", let layout, let k = layout.lastIndex(of: name) {
@@ -65,7 +92,7 @@ extension Interpreter {
             }
             return VariableCode(name, span)
         case .rowField(let f):
-            if scope.frame, let layout { return FrameRowFieldCode(f, itSlot: layout.lastIndex(of: "it"), layout) }
+            if let map = scope.frame { return FrameRowFieldCode(f, it: map.place(of: "it"), map) }
             return RowFieldCode(f, itInFirstSlot: layout?.lastIndex(of: "it") == 0)
         case .binary(let b):
             let lhs = compile(b.lhs, scope), rhs = compile(b.rhs, scope)
@@ -544,39 +571,40 @@ final class FrameSlotCode: Code {
 final class FrameVariableCode: Code {
     let name: String
     let span: SourceSpan
-    let layout: [String]
-    init(_ name: String, _ span: SourceSpan, _ layout: [String]) {
+    let map: FrameMap
+    init(_ name: String, _ span: SourceSpan, _ map: FrameMap) {
         self.name = name
         self.span = span
-        self.layout = layout
+        self.map = map
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         if let v = env.lookup(name) { return v }
-        return try interp.specialVariable(name, span, env: FrameScope.rebuild(env, layout, frame))
+        return try interp.specialVariable(name, span, env: map.rebuild(env, frame))
     }
 }
 
 /// A bare name (a field of the row) in frame mode.
 final class FrameRowFieldCode: Code {
     let field: RowField
-    let itSlot: Int?
-    let layout: [String]
-    init(_ field: RowField, itSlot: Int?, _ layout: [String]) {
+    let it: FramePlace
+    let map: FrameMap
+    init(_ field: RowField, it: FramePlace, _ map: FrameMap) {
         self.field = field
-        self.itSlot = itSlot
-        self.layout = layout
+        self.it = it
+        self.map = map
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
-        let it = itSlot.map { frame[$0] } ?? env.lookup("it")
-        if it == nil { return try interp.rowField(field, it: nil, env: FrameScope.rebuild(env, layout, frame)) }
-        return try interp.rowField(field, it: it, env: env)
-    }
-}
-
-enum FrameScope {
-    /// The scope a frame-mode call stands for (for the error messages that list names in scope).
-    static func rebuild(_ env: Environment, _ layout: [String], _ frame: Frame) -> Environment {
-        Environment(parent: env, names: layout, values: Array(UnsafeBufferPointer(start: frame, count: layout.count)))
+        switch it {
+        case .frame(let k):
+            // The common case, read in place: a record row of the shape seen last.
+            if case .record(let r) = frame[k], r.shape === field.lastShape { return r.values[field.lastSlot] }
+            return try interp.rowField(field, it: frame[k], env: env)
+        case .null:
+            return try interp.rowField(field, it: .null, env: env)
+        case .outside:
+            guard let row = env.lookup("it") else { return try interp.rowField(field, it: nil, env: map.rebuild(env, frame)) }
+            return try interp.rowField(field, it: row, env: env)
+        }
     }
 }
 
@@ -586,5 +614,48 @@ final class EvalCode: Code {
     init(_ expr: Expr) { self.expr = expr }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         try interp.eval(expr, env: env)
+    }
+}
+
+extension ClosureDecl {
+    /// The one-expression body compiled for a call on one row in frame mode, where the frame is
+    /// the row itself: `$it`, the first parameter and (`withIn`) `$in` are the row, further
+    /// parameters are null. Nil when the body is not one expression or needs the call's scope.
+    func rowFrameCode(_ interp: Interpreter, withIn: Bool) -> Code? {
+        if withIn ? rowFrameTried.1 : rowFrameTried.0 { return withIn ? rowFrame.1 : rowFrame.0 }
+        var code: Code?
+        if let e = singleExpression {
+            let names = withIn ? slotNamesWithIn : slotNames
+            let slots: [Int?] = names.indices.map { $0 <= 1 || (withIn && $0 == names.count - 1) ? 0 : nil }
+            code = interp.compileFrame(e, FrameMap(names: names, slots: slots))
+        }
+        if withIn {
+            rowFrame.1 = code
+            rowFrameTried.1 = true
+        } else {
+            rowFrame.0 = code
+            rowFrameTried.0 = true
+        }
+        return code
+    }
+}
+
+extension Value {
+    /// Whether this is the very value `other` (the same storage for aggregates), so one frame
+    /// slot can stand for both.
+    @inline(__always)
+    func isSameRow(as other: Value) -> Bool {
+        switch (self, other) {
+        case (.record(let a), .record(let b)):
+            return a.shape === b.shape && a.values.withUnsafeBufferPointer { x in
+                b.values.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count }
+            }
+        case (.int(let a), .int(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.list(let a), .list(let b)):
+            return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+        default: return false
+        }
     }
 }

@@ -40,7 +40,7 @@ final class UserFunction {
     func frameCode(_ interp: Interpreter) -> Code? {
         if frameCompiled { return frameBody }
         frameCompiled = true
-        frameBody = interp.compileFrame(bodyExpression, layout: slotNames)
+        frameBody = interp.compileFrame(bodyExpression, FrameMap(names: slotNames, slots: Array(slotNames.indices)))
         return frameBody
     }
 
@@ -365,6 +365,11 @@ extension Interpreter {
         }
         let decl = closure.decl
         let withIn = decl.params.isEmpty && !input.isNull
+        // A one-expression body of compiled nodes reads the row where it is: no scope at all.
+        // (With `in` bound, `in` is the input, which is the row when a row command calls.)
+        if let code = decl.rowFrameCode(self, withIn: withIn), !withIn || input.isSameRow(as: argument) {
+            return try withUnsafePointer(to: argument) { try code.run(self, closure.env, UnsafeMutablePointer(mutating: $0)) }
+        }
         // Row commands call one closure per row. The previous row's scope is reused when nothing
         // kept a reference to it (no closure created in the body escaped, no call still running).
         if closure.rowScope != nil, isKnownUniquelyReferenced(&closure.rowScope!) {

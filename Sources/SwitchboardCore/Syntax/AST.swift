@@ -245,6 +245,10 @@ public final class ClosureDecl {
     let commandPipeline: Pipeline?
     /// `singleExpression` compiled (see `Interpreter.compile`), on the first call.
     @exclusivity(unchecked) var code: Code?
+    /// `singleExpression` compiled in frame mode for a one-row call, without and with `in`
+    /// (see `rowFrameCode`); `rowFrameTried[k]` once compiling was tried.
+    @exclusivity(unchecked) var rowFrame: (Code?, Code?) = (nil, nil)
+    @exclusivity(unchecked) var rowFrameTried = (false, false)
     init(params: [ParamDecl], body: Block, span: SourceSpan) {
         self.params = params
         self.body = body
