@@ -178,7 +178,8 @@ public struct BadArgument: Error, Sendable, CustomStringConvertible {
         self.message = message
         self.argument = argument
         options = Suggest.closest(to: name, in: accepted)
-        self.hint = hint ?? (accepted.isEmpty ? nil : "accepted: " + accepted.joined(separator: ", "))
+        // The list itself when it is short enough to read (not 2,000 usernames).
+        self.hint = hint ?? (accepted.isEmpty || accepted.count > 30 ? nil : "accepted: " + accepted.joined(separator: ", "))
     }
 
     public var description: String { message }

@@ -221,7 +221,7 @@ final class ActionTests {
             "agents 1 --vendor chatrhub | set name x", "agents --vendor smartassist | first 1 | set name x", #"customers 1 --vendor chatrhub | set name "x""#,
             #"invite {name: "A B", email: "a@b.c"} --vendor chatrhub"#, #"create group {name: "g"} --vendor dixa"#, #"create agent {name: "A B", email: "a@b.c"} --vendor smartassist"#,
             "groups 10204 --vendor chatrhub | delete", "groups --vendor dixa | first 1 | delete", "groups --vendor smartassist | first 1 | delete",
-            "conversations 1001 --vendor dixa | assign agent \"\(agent)\"", "conversations 1 --vendor chatrhub | transfer agent someone",
+            "conversations 1001 --vendor dixa | assign agent \"\(agent)\"", "conversations 1 --vendor chatrhub | transfer agent hugo.patel2",
             "conversations 1001 --vendor dixa | transfer queue q1", "conversations 1001 --vendor dixa | close", "conversations 1001 --vendor dixa | reopen",
             "conversations 1001 --vendor dixa | anonymize", "conversations 1001 --vendor dixa | tag billing", "conversations 1001 --vendor dixa | untag billing",
             "conversations 1 --vendor chatrhub | tag billing", #"conversations 1001 --vendor dixa | note "n""#,

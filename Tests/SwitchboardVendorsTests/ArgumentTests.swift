@@ -143,6 +143,7 @@ final class ArgumentTests {
             (#"create customer {nmae: "x"} --vendor chatrhub"#, "chatrhub cannot create a customer with field `nmae`", #"{nmae: "x"}"#, "did you mean `name`?"),
             (#"invite {name: "A", emial: "a@b.c"} --vendor chatrhub"#, "chatrhub cannot create an agent with field `emial`", #"{name: "A", emial: "a@b.c"}"#, "did you mean `email`?"),
             ("conversations 1001 --vendor dixa | tag vpi", "dixa has no tag named `vpi`", "vpi", "did you mean `vip`?"),
+            ("conversations 1 --vendor chatrhub | transfer agent hugo.patle2", "chatrhub has no agent with username `hugo.patle2`", "hugo.patle2", "did you mean `hugo.patel2`?"),
             ("conversations 1001 --vendor dixa | untag biling", "dixa has no tag named `biling`", "biling", "did you mean `billing`?"),
         ] {
             let r = await h.run(script)

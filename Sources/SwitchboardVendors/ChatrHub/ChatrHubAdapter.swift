@@ -8,6 +8,8 @@ public final class ChatrHubAdapter: VendorAdapter {
     let p = "/api/v1"
     let agentKind, groupKind, chatKind, visitorKind, messageKind, taskKind, activityKind, reportKind: ObjectKind
     let actions: ActionTable
+    /// Agent usernames seen in the agent list (`transfer agent NAME` checks the name first).
+    let usernames = Cache<String, Bool>()
 
     public init(client: VendorClient) {
         self.client = client
@@ -189,6 +191,17 @@ public final class ChatrHubAdapter: VendorAdapter {
         .record(["data": .record(["type": .string(type), "attributes": recordValue(attrs)])])
     }
 
+    /// A transfer's target must be an agent's username: looked up once in the agent list, so a
+    /// typo is one error with suggestions before any transfer, not a failure per chat.
+    func checkUsername(_ name: String, _ io: IO) throws {
+        if usernames.get(name) != nil { return }
+        let names = data(try io.get("\(p)/agents.json")).compactMap { $0["attributes"]["username"].text }
+        for n in names { usernames.set(n, true) }
+        guard usernames.get(name) != nil else {
+            throw BadArgument("\(client.vendor) has no agent with username `\(name)`", argument: 1, name: name, accepted: names)
+        }
+    }
+
     public func plan(_ action: VendorAction, object: Record?, _ io: IO) throws -> [PlannedRequest] {
         let c = client
         let p = self.p
@@ -247,6 +260,7 @@ public final class ChatrHubAdapter: VendorAdapter {
             let id = try Ids.of(object, c.vendor)
             return [PlannedRequest(c.request("DELETE", "\(p)/groups/\(Ids.pathSafe(id)).json"))]
         case .transferAgent(let to):
+            try checkUsername(to, io)
             let id = try Ids.of(object, c.vendor)
             guard let from = object?.raw["attributes"]["agent"]["attributes"]["username"].text else {
                 throw SwitchboardError(.value, "chatrhub: conversation \(id) has no agent to transfer from")

@@ -38,7 +38,7 @@ enum ActionCommands {
             },
             action("transfer", [Parameter("what", .string, "queue or agent"), Parameter("target", .any, "queue id or agent username")],
                    description: "Transfer conversations to a queue (dixa) or to an agent by username (chatrhub).",
-                   examples: [Example("preview", "conversations 1 --vendor chatrhub | transfer agent someone --dry-run | get method", result: #"["GET"]"#)]) { ctx in
+                   examples: [Example("preview", "conversations 1 --vendor chatrhub | transfer agent hugo.patel2 --dry-run | get method", result: #"["GET"]"#)]) { ctx in
                 let what = try choice(ctx, 0, ["queue", "agent"]), target = try ctx.string(1)
                 return what == "queue" ? .transferQueue(target) : .transferAgent(target)
             },
