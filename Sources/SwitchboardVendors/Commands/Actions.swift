@@ -115,7 +115,7 @@ enum ActionCommands {
     /// it updates them: `agents 4 | set name "Ann"`.
     static func setCommand() -> Command {
         let sig = Signature("set", rest: Parameter("pairs", .any, "field value ... (or a setting name and value)"), flags: common, input: "any", output: "list<record>")
-        return Command(sig, description: "Update fields of the input objects (agents, groups, customers, conversations); without input, change a setting such as dry-run.",
+        return Command(sig, description: "Update fields of the input objects (agents, groups, customers, conversations); without input, change a setting: `dry-run` (true or false).",
                        category: "action",
                        examples: [
                         Example("turn on dry-run for the session", "set dry-run true"),

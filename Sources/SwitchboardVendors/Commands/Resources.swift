@@ -192,7 +192,8 @@ enum ResourceCommands {
                     // `--vendor all` lists what each vendor has, and says which it skipped.
                     ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(name), which cannot \(e.reason)\n")
                 } catch let e as ConfigError where all {
-                    ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(name): \(Redaction.scrub(e.message, secrets: registry.secrets))\n")
+                    let why = e.message.hasPrefix(name + ": ") ? String(e.message.dropFirst(name.count + 2)) : e.message
+                    ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(name): \(Redaction.scrub(why, secrets: registry.secrets))\n")
                 } catch {
                     throw languageError(error, ctx, secrets: registry.secrets)
                 }
