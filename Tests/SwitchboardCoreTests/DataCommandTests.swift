@@ -151,6 +151,13 @@ struct DataCommandTests {
         #expect(left.isEmpty)
     }
 
+    @Test func setRefusesUnknownSettingsAndValues() {
+        // The core `set` (an interpreter without vendors) checks like the vendor layer's.
+        #expect(errorMessage("set dryrun true") == "unknown setting `dryrun`")
+        #expect(errorMessage("set dry-run yes") == "set dry-run: takes true or false, not `yes`")
+        #expect(errorMessage("set dry-run true") == nil)
+    }
+
     @Test func appendingToACSVFileFollowsItsHeader() throws {
         let box = try ExampleSandbox()
         defer { box.remove() }

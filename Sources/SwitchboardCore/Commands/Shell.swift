@@ -152,7 +152,25 @@ extension Builtins {
             throw ctx.error(.usage, "set: `set \(name) ...` with pipeline input would update objects, which is a vendor action",
                             label: "no vendor action `set` here").withHint("`use VENDOR` first; without input, `set NAME VALUE` changes a shell setting")
         }
+        try checkSetting(name, ctx.args[1], ctx, nameArg: 0, valueArg: 1)
         ctx.interpreter.settings[name] = ctx.args[1]
         return .null
     } }
+
+    /// The settings `set NAME VALUE` changes (the vendor layer's `set` too), and what each
+    /// takes. A typo is an error: a silently ignored `set dryrun true` would leave dry-run off.
+    public static let booleanSettings = ["dry-run"]
+
+    public static func checkSetting(_ name: String, _ value: Value, _ ctx: CallContext, nameArg: Int, valueArg: Int) throws {
+        guard booleanSettings.contains(name) else {
+            var e = SwitchboardError.unknown("setting", name, candidates: booleanSettings,
+                                             span: ctx.args.span(nameArg).isKnown ? ctx.args.span(nameArg) : ctx.span)
+            e.hint = "settings: \(booleanSettings.joined(separator: ", ")) (true or false); `set FIELD VALUE` with input objects updates them, like `agents 4 | set name \"Ann\"`"
+            throw e
+        }
+        guard case .bool = value else {
+            let shown = value.asString.map { "`\($0)`" } ?? (value.isSequence ? value.typeName : "`\(Formatter.plain(value))`")
+            throw ctx.error(.type, "set \(name): takes true or false, not \(shown)", arg: valueArg, label: "true or false")
+        }
+    }
 }

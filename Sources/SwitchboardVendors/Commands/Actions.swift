@@ -144,29 +144,11 @@ enum ActionCommands {
             }
             if ctx.input.isNull {
                 guard pairs.count == 1 else { throw ctx.error(.usage, "set: a setting takes one name and one value, like `set dry-run true`") }
-                try Settings.check(pairs[0].0, pairs[0].1, ctx, nameArg: argSpans[0], valueArg: argSpans[1])
+                try Builtins.checkSetting(pairs[0].0, pairs[0].1, ctx, nameArg: argSpans[0], valueArg: argSpans[1])
                 ctx.interpreter.settings[pairs[0].0] = pairs[0].1
                 return .null
             }
             return try run(ctx, .set(pairs), input: true, argSpans: argSpans)
-        }
-    }
-
-    /// The settings `set NAME VALUE` changes, and what each takes. A typo is an error: a
-    /// silently ignored `set dryrun true` would leave dry-run off.
-    enum Settings {
-        static let booleans = ["dry-run"]
-
-        static func check(_ name: String, _ value: Value, _ ctx: CallContext, nameArg: Int, valueArg: Int) throws {
-            guard booleans.contains(name) else {
-                var e = SwitchboardError.unknown("setting", name, candidates: booleans, span: ctx.args.span(nameArg).isKnown ? ctx.args.span(nameArg) : ctx.span)
-                e.hint = "settings: \(booleans.joined(separator: ", ")) (true or false); `set FIELD VALUE` with input objects updates them, like `agents 4 | set name \"Ann\"`"
-                throw e
-            }
-            guard case .bool = value else {
-                let shown = value.text.map { "`\($0)`" } ?? value.typeName
-                throw ctx.error(.type, "set \(name): takes true or false, not \(shown)", arg: valueArg, label: "true or false")
-            }
         }
     }
 
