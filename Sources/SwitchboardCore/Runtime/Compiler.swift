@@ -14,6 +14,8 @@
 ///   list the names in scope see the same names (`FrameScope.rebuild`).
 class Code {
     func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { fatalError("abstract node") }
+    /// Whether running it only reads (calls nothing, assigns nothing).
+    var isPure: Bool { false }
 }
 
 /// A `fn` call's parameters (and `in`), in the order of the `fn`'s layout.
@@ -109,7 +111,12 @@ extension Interpreter {
             default: return BinaryCode(b, lhs, rhs)
             }
         case .index(let base, let idx, let optional, let span):
-            return IndexCode(compile(base, scope), compile(idx, scope), optional, span, idx.span)
+            let b = compile(base, scope), i = compile(idx, scope)
+            // `$list[$i % 3]` with an index that cannot change the variable: the list is read in place.
+            if case .variable(let name, let vspan) = base, i.isPure, b is VariableCode || b is FrameVariableCode {
+                return IndexVariableCode(name, vspan, scope.frame, i, optional, span, idx.span)
+            }
+            return IndexCode(b, i, optional, span, idx.span)
         case .member(let base, let name, let optional, let span):
             return MemberCode(compile(base, scope), name, optional, span)
         case .record(let shape, let exprs, _):
@@ -154,27 +161,6 @@ extension Interpreter {
         return CallCode(call, call.positionalExprs.map { compile($0, scope) })
     }
 
-    /// `interpolate` over compiled pieces.
-    func interpolate(_ pieces: [CompiledPiece], env: Environment, frame: Frame) throws -> String {
-        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf in
-            var text = TextBuilder(buf)
-            for k in pieces.indices {
-                switch pieces[k] {
-                case .text(let t): text.append(t)
-                case .pipeline(let p):
-                    text.append(Formatter.plain(try evalPipeline(p, env: env, input: .null).collected()))
-                case .code(let c):
-                    let v = try c.run(self, env, frame)
-                    switch v {
-                    case .string(let t): text.append(t)
-                    case .int(let i): text.append(i)
-                    default: text.append(Formatter.plain(try v.collected()))
-                    }
-                }
-            }
-            return text.finish()
-        }
-    }
 }
 
 enum CompiledPiece {
@@ -186,6 +172,7 @@ enum CompiledPiece {
 final class LiteralCode: Code {
     let value: Value
     init(_ value: Value) { self.value = value }
+    override var isPure: Bool { true }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { value }
 }
 
@@ -337,6 +324,7 @@ final class FrameSlotIntConstantCode: Code {
         self.k = k
         self.c = c
     }
+    override var isPure: Bool { true }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         if case .int(let x) = frame[k] {
             switch node.op {
@@ -353,6 +341,36 @@ final class FrameSlotIntConstantCode: Code {
             }
         }
         return try interp.applyBinary(node, frame[k], .int(c))
+    }
+}
+
+/// `$name[index]` where evaluating the index cannot change `$name`: the list is indexed where
+/// it is stored instead of being copied out first. Same lookups and errors as `IndexCode`.
+final class IndexVariableCode: Code {
+    let name: String
+    let nameSpan: SourceSpan
+    let map: FrameMap?
+    let index: Code
+    let optional: Bool
+    let span: SourceSpan, indexSpan: SourceSpan
+    init(_ name: String, _ nameSpan: SourceSpan, _ map: FrameMap?, _ index: Code, _ optional: Bool,
+         _ span: SourceSpan, _ indexSpan: SourceSpan) {
+        self.name = name
+        self.nameSpan = nameSpan
+        self.map = map
+        self.index = index
+        self.optional = optional
+        self.span = span
+        self.indexSpan = indexSpan
+    }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        guard let p = env.lookupAddress(name) else {
+            let b = try interp.specialVariable(name, nameSpan, env: map?.rebuild(env, frame) ?? env)
+            return try interp.indexed(b, try index.run(interp, env, frame), optional: optional, span: span, indexSpan: indexSpan)
+        }
+        let i = try index.run(interp, env, frame)
+        if case .list(let l) = p.pointee, case .int(let n) = i, n >= 0, n < l.count { return l[n] }
+        return try interp.indexed(p.pointee, i, optional: optional, span: span, indexSpan: indexSpan)
     }
 }
 
@@ -415,11 +433,38 @@ final class ListCode: Code {
     }
 }
 
+/// `"text \(expr) text"`, as `Interpreter.interpolate` builds it. The pieces are kept in plain
+/// arrays (a text, or an expression compiled or not), so reading one copies no enum payload.
 final class InterpolationCode: Code {
-    let pieces: [CompiledPiece]
-    init(_ pieces: [CompiledPiece]) { self.pieces = pieces }
+    let texts: [String]
+    /// The compiled expression of piece `k`, or nil for a text or a pipeline piece.
+    let codes: [Code?]
+    /// The pipeline of piece `k` (`\(a | b)`), or nil.
+    let pipelines: [Pipeline?]
+    init(_ pieces: [CompiledPiece]) {
+        texts = pieces.map { if case .text(let t) = $0 { t } else { "" } }
+        codes = pieces.map { if case .code(let c) = $0 { c } else { nil } }
+        pipelines = pieces.map { if case .pipeline(let p) = $0 { p } else { nil } }
+    }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
-        .string(try interp.interpolate(pieces, env: env, frame: frame))
+        .string(try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf in
+            var text = TextBuilder(buf)
+            for k in codes.indices {
+                if let c = codes[k] {
+                    let v = try c.run(interp, env, frame)
+                    switch v {
+                    case .string(let t): text.append(t)
+                    case .int(let i): text.append(i)
+                    default: text.append(Formatter.plain(try v.collected()))
+                    }
+                } else if let p = pipelines[k] {
+                    text.append(Formatter.plain(try interp.evalPipeline(p, env: env, input: .null).collected()))
+                } else {
+                    text.append(texts[k])
+                }
+            }
+            return text.finish()
+        })
     }
 }
 
@@ -564,6 +609,7 @@ final class CallCode: Code {
 final class FrameSlotCode: Code {
     let k: Int
     init(_ k: Int) { self.k = k }
+    override var isPure: Bool { true }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { frame[k] }
 }
 
@@ -621,22 +667,25 @@ extension ClosureDecl {
     /// The one-expression body compiled for a call on one row in frame mode, where the frame is
     /// the row itself: `$it`, the first parameter and (`withIn`) `$in` are the row, further
     /// parameters are null. Nil when the body is not one expression or needs the call's scope.
-    func rowFrameCode(_ interp: Interpreter, withIn: Bool) -> Code? {
-        if withIn ? rowFrameTried.1 : rowFrameTried.0 { return withIn ? rowFrame.1 : rowFrame.0 }
+    func rowFrameCode(_ interp: Interpreter, withIn: Bool) -> Unmanaged<Code>? {
+        if withIn ? rowFrameTried.1 : rowFrameTried.0 { return withIn ? rowFrameRef.1 : rowFrameRef.0 }
         var code: Code?
         if let e = singleExpression {
             let names = withIn ? slotNamesWithIn : slotNames
             let slots: [Int?] = names.indices.map { $0 <= 1 || (withIn && $0 == names.count - 1) ? 0 : nil }
             code = interp.compileFrame(e, FrameMap(names: names, slots: slots))
         }
+        let ref = code.map { Unmanaged.passUnretained($0) }
         if withIn {
             rowFrame.1 = code
+            rowFrameRef.1 = ref
             rowFrameTried.1 = true
         } else {
             rowFrame.0 = code
+            rowFrameRef.0 = ref
             rowFrameTried.0 = true
         }
-        return code
+        return ref
     }
 }
 

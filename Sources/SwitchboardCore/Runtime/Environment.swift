@@ -180,6 +180,28 @@ public final class Environment {
         }
     }
 
+    /// Where the nearest variable `name` is stored (valid until a scope on the way changes).
+    @inline(__always)
+    func lookupAddress(_ name: String) -> UnsafeMutablePointer<Value>? {
+        let key = NameKey(name)
+        if key.isSmallASCII {
+            unowned(unsafe) var env = self
+            while true {
+                let k = key.scan(env.nameBase, env.count)
+                if k >= 0 { return env.slots + k }
+                if k == NameKey.unsure { break }
+                guard let p = env.parent else { return nil }
+                env = p
+            }
+        }
+        var e: Environment? = self
+        while let env = e {
+            if let k = env.names[0..<env.count].lastIndex(of: name) { return env.slots + k }
+            e = env.parent
+        }
+        return nil
+    }
+
     @inline(never)
     private func slowLookup(_ name: String) -> Value? {
         var e: Environment? = self

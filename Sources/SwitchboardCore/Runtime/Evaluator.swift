@@ -368,7 +368,10 @@ extension Interpreter {
         // A one-expression body of compiled nodes reads the row where it is: no scope at all.
         // (With `in` bound, `in` is the input, which is the row when a row command calls.)
         if let code = decl.rowFrameCode(self, withIn: withIn), !withIn || input.isSameRow(as: argument) {
-            return try withUnsafePointer(to: argument) { try code.run(self, closure.env, UnsafeMutablePointer(mutating: $0)) }
+            // The declaration holds the code: borrowed, not retained, for the call.
+            return try code._withUnsafeGuaranteedRef { code in
+                try withUnsafePointer(to: argument) { try code.run(self, closure.env, UnsafeMutablePointer(mutating: $0)) }
+            }
         }
         // Row commands call one closure per row. The previous row's scope is reused when nothing
         // kept a reference to it (no closure created in the body escaped, no call still running).

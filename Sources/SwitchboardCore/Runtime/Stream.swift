@@ -2,7 +2,10 @@
 /// each stage pulls from the one before, so `agents | first 5` fetches only what it needs.
 /// A stream is consumed once.
 public final class ValueStream: @unchecked Sendable {
-    @exclusivity(unchecked) private var pull: (() throws -> Value?)?
+    /// A `let`, so `next()` calls it without retaining it (a `var` could be reassigned during the
+    /// call); `open` says whether it may still be called.
+    private let pull: () throws -> Value?
+    @exclusivity(unchecked) private var open = true
     @exclusivity(unchecked) private var onClose: (() -> Void)?
 
     /// - Parameters:
@@ -20,7 +23,7 @@ public final class ValueStream: @unchecked Sendable {
     }
 
     public func next() throws -> Value? {
-        guard let pull else { return nil }
+        guard open else { return nil }
         do {
             if let v = try pull() { return v }
         } catch {
@@ -33,7 +36,7 @@ public final class ValueStream: @unchecked Sendable {
 
     /// Stops the stream; later `next()` calls return nil.
     public func close() {
-        pull = nil
+        open = false
         if let c = onClose {
             onClose = nil
             c()

@@ -248,6 +248,8 @@ public final class ClosureDecl {
     /// `singleExpression` compiled in frame mode for a one-row call, without and with `in`
     /// (see `rowFrameCode`); `rowFrameTried[k]` once compiling was tried.
     @exclusivity(unchecked) var rowFrame: (Code?, Code?) = (nil, nil)
+    /// `rowFrame` unretained, for calls (the declaration keeps the code alive).
+    @exclusivity(unchecked) var rowFrameRef: (Unmanaged<Code>?, Unmanaged<Code>?) = (nil, nil)
     @exclusivity(unchecked) var rowFrameTried = (false, false)
     init(params: [ParamDecl], body: Block, span: SourceSpan) {
         self.params = params
