@@ -171,4 +171,24 @@ final class ArgumentTests {
         let agents = await h.run("agents --vendor all | length")
         #expect(agents.errors.isEmpty && agents.value?.asInt == 160)
     }
+
+    @Test func vendorAllSkipsAVendorWhoseFirstRequestFailsAndSaysSo() async throws {
+        // Agent IQ's key is wrong; the others list, the run is marked failed, no key is shown.
+        let h = try await Harness(connections: { sb in
+            sb.vendors.map { v in
+                var credentials = v.credentials
+                if v.name == "agentiq" { for k in credentials.keys { credentials[k] = "wrong-key-123" } }
+                return VendorConnection(name: v.name, type: v.name, baseURL: v.baseURL, credentials: credentials)
+            }
+        })
+        let r = await h.run("agents --vendor all | count-by vendor | get vendor")
+        #expect(r.error == nil, "\(r.message)")
+        #expect(r.json == #"["chatrhub","smartassist","dixa"]"#, "\(r.json)")
+        #expect(r.errors.hasPrefix("agents --vendor all: skipped agentiq: GET /api/exports/agents failed with 401"), "\(r.errors)")
+        #expect(!r.errors.contains("wrong-key-123"))
+        // One id: a vendor that has no such object is not a failure and says nothing.
+        let one = await h.run("agents 3 --vendor all | get vendor")
+        #expect(one.json.contains("chatrhub") && !one.errors.contains("404"), "\(one.json) \(one.errors)")
+        await h.stop()
+    }
 }

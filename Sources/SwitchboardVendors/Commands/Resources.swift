@@ -187,7 +187,8 @@ enum ResourceCommands {
             for name in names {
                 do {
                     let adapter = try registry.adapter(name)
-                    streams.append(try adapter.list(spec.resource, ResourceQuery(id: id, flags: flags), session.io(adapter)))
+                    let listing = try adapter.list(spec.resource, ResourceQuery(id: id, flags: flags), session.io(adapter))
+                    streams.append(all ? skippingFirstFailure(listing, vendor: name, byId: id != nil, ctx, secrets: registry.secrets) : listing)
                 } catch let e as Unsupported where all {
                     // `--vendor all` lists what each vendor has, and says which it skipped.
                     ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(name), which cannot \(e.reason)\n")
@@ -224,5 +225,32 @@ enum ResourceCommands {
         }
         stream = reportingProgress(stream, label: ctx.signature.name, to: registry.progress)
         return .stream(session.guardedStream(ctx, stream))
+    }
+
+    /// With `--vendor all`, a vendor whose first request fails (a wrong key, a vendor that is
+    /// down) is skipped with a line on stderr, like one that cannot serve the resource, and
+    /// the others still list; the run then exits 1. Looking up one id, a vendor's 404 only
+    /// means it has no such object. A failure after a vendor's first records still stops the
+    /// listing: it would otherwise be cut short unseen.
+    static func skippingFirstFailure(_ listing: ValueStream, vendor: String, byId: Bool, _ ctx: CallContext, secrets: [String]) -> ValueStream {
+        var started = false
+        return ValueStream(next: {
+            if started { return try listing.next() }
+            do {
+                let v = try listing.next()
+                started = true
+                return v
+            } catch {
+                let e = languageError(error, ctx, secrets: secrets)
+                started = true
+                if let s = e as? SwitchboardError, s.kind == .cancelled || s.kind == .limit { throw e }
+                if byId, case .int(404)? = (e as? SwitchboardError)?.payload?["status"] { return nil }
+                var message = (e as? SwitchboardError)?.message ?? "\(e)"
+                if message.hasPrefix(vendor + ": ") { message.removeFirst(vendor.count + 2) }
+                ctx.interpreter.configuration.writeError("\(ctx.signature.name) --vendor all: skipped \(vendor): \(message)\n")
+                ctx.interpreter.failedActionRows += 1
+                return nil
+            }
+        }, onClose: { listing.close() })
     }
 }
