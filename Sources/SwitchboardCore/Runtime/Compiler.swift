@@ -522,10 +522,16 @@ final class InvokeCode: Code {
 final class CallCode: Code {
     let call: CommandCall
     let args: [Code]
-    /// The command this site called last and its `fn`, read without retaining it: `lastCommand`
-    /// holds the command (so its address is not reused) and the command holds the `fn`.
+    /// The command this site called last, its `fn` and the `fn`'s frame-mode body, used without
+    /// resolving the name again or retaining anything while the interpreter's command generation
+    /// is `generation` (no global `fn` declared, no command registered since) and no local `fn`
+    /// can be in the way: the command is then the one `resolve` would give. `lastCommand` and
+    /// `retired` keep every command the site cached alive, so a call still running when the site
+    /// moves on to another command keeps its own.
     @exclusivity(unchecked) var lastCommand: Command?
-    @exclusivity(unchecked) var lastCommandID: ObjectIdentifier?
+    @exclusivity(unchecked) var retired: [Command] = []
+    @exclusivity(unchecked) var generation = -1
+    @exclusivity(unchecked) var lastCommandRef: Unmanaged<Command>?
     @exclusivity(unchecked) var lastFunction: Unmanaged<UserFunction>?
     @exclusivity(unchecked) var lastBody: Unmanaged<Code>?
     init(_ call: CommandCall, _ args: [Code]) {
@@ -533,22 +539,26 @@ final class CallCode: Code {
         self.args = args
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
-        guard let command = interp.resolve(call, env: env) else { return try interp.invoke(call, env: env, input: .null) }
-        if ObjectIdentifier(command) == lastCommandID, let uf = lastFunction, let body = lastBody {
-            // The command is held for the call, so its `fn` and the `fn`'s compiled body live on.
+        let global = interp.localFunctionScopes == 0 || env.reachesWithoutLocalCommands(interp.globals)
+        if global, generation == interp.commandGeneration, let command = lastCommandRef, let uf = lastFunction, let body = lastBody {
             return try uf._withUnsafeGuaranteedRef { uf in
                 try body._withUnsafeGuaranteedRef { body in try runInFrame(interp, env, frame, command, uf, body) }
             }
         }
+        guard let command = interp.resolve(call, env: env) else { return try interp.invoke(call, env: env, input: .null) }
         guard let uf = command.userFunction, args.count == uf.positionalCount else {
             return try interp.invoke(call, env: env, input: .null)
         }
         if uf.hasBodyExpression, let body = uf.frameCode(interp) {
-            lastCommand = command
-            lastCommandID = ObjectIdentifier(command)
-            lastFunction = Unmanaged.passUnretained(uf)
-            lastBody = Unmanaged.passUnretained(body)
-            return try runInFrame(interp, env, frame, command, uf, body)
+            if global {
+                if let old = lastCommand, old !== command { retired.append(old) }
+                lastCommand = command
+                lastCommandRef = Unmanaged.passUnretained(command)
+                lastFunction = Unmanaged.passUnretained(uf)
+                lastBody = Unmanaged.passUnretained(body)
+                generation = interp.commandGeneration
+            }
+            return try runInFrame(interp, env, frame, Unmanaged.passUnretained(command), uf, body)
         }
         var scope = uf.takeSpareScope()
         for k in args.indices {
@@ -573,7 +583,7 @@ final class CallCode: Code {
     /// evaluation, steps and errors as the call through a scope (`runFunction`).
     @inline(__always)
     private func runInFrame(_ interp: Interpreter, _ env: Environment, _ frame: Frame,
-                            _ command: Command, _ uf: UserFunction, _ body: Code) throws -> Value {
+                            _ command: Unmanaged<Command>, _ uf: UserFunction, _ body: Code) throws -> Value {
         let size = uf.slotNames.count
         return try withUnsafeTemporaryAllocation(of: Value.self, capacity: size) { buf in
             let callee = buf.baseAddress!
@@ -599,7 +609,7 @@ final class CallCode: Code {
                 try interp.tick()
                 return try body.run(interp, uf.env, callee)
             } catch let e as SwitchboardError {
-                throw interp.located(e, call, command)
+                throw interp.located(e, call, command.takeUnretainedValue())
             }
         }
     }
