@@ -338,3 +338,18 @@ public enum Stmt {
         }
     }
 }
+
+extension StringProtocol {
+    /// `trimmingCharacters(in: .whitespaces)` (tabs and Unicode space separators at both ends),
+    /// without Foundation's bridging: doc comments of the prelude are read at every start-up.
+    var trimmedSpaces: String {
+        func isSpace(_ u: Unicode.Scalar) -> Bool {
+            u.value < 0x80 ? (u.value == 0x20 || u.value == 0x09) : u.properties.generalCategory == .spaceSeparator
+        }
+        let scalars = Substring(self).unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, isSpace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(Substring(scalars[start..<end]))
+    }
+}

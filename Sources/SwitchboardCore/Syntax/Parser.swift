@@ -359,9 +359,9 @@ public struct Parser {
         var lines: [String] = []
         var n = line - 1
         while n >= 1 {
-            let text = file.line(n).trimmingCharacters(in: .whitespaces)
+            let text = file.line(n).trimmedSpaces
             guard text.hasPrefix("#"), !text.hasPrefix("#!") else { break }
-            lines.insert(String(text.dropFirst()).trimmingCharacters(in: .whitespaces), at: 0)
+            lines.insert(String(text.dropFirst()).trimmedSpaces, at: 0)
             n -= 1
         }
         var description: [String] = []
@@ -370,10 +370,10 @@ public struct Parser {
             if l.hasPrefix("example:") {
                 let body = l.dropFirst("example:".count)
                 if let arrow = body.range(of: " => ") {
-                    examples.append(Example("", String(body[..<arrow.lowerBound]).trimmingCharacters(in: .whitespaces),
-                                            result: String(body[arrow.upperBound...]).trimmingCharacters(in: .whitespaces)))
+                    examples.append(Example("", String(body[..<arrow.lowerBound]).trimmedSpaces,
+                                            result: String(body[arrow.upperBound...]).trimmedSpaces))
                 } else {
-                    examples.append(Example("", body.trimmingCharacters(in: .whitespaces)))
+                    examples.append(Example("", body.trimmedSpaces))
                 }
             } else {
                 description.append(l)
