@@ -126,8 +126,9 @@ extension Value {
     }
 
     /// Collects a stream or range into a list; other values are returned unchanged.
-    /// `limit` guards against collecting an endless stream.
-    public func collected(limit: Int = 50_000_000) throws -> Value {
+    /// `limit` guards against collecting an endless stream. Consuming, so `f().collected()` hands
+    /// a record or list on without a copy (and its retains).
+    public consuming func collected(limit: Int = 50_000_000) throws -> Value {
         switch self {
         case .stream, .range:
             var out: [Value] = []
