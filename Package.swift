@@ -68,7 +68,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "SwitchboardVendorsTests", dependencies: ["SwitchboardVendors", "SwitchboardSandbox"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
