@@ -837,11 +837,26 @@ struct TextBuilder {
     let buf: UnsafeMutableBufferPointer<UInt8>
     var count = 0
     var spilled: String?
+    /// Every byte so far is ASCII (then a short result is made without validating it again).
+    var ascii = true
 
     init(_ buf: UnsafeMutableBufferPointer<UInt8>) { self.buf = buf }
 
     mutating func append(_ t: String) {
         if spilled == nil {
+            // A short ASCII string is stored inline (`SmallString`): copy its bytes straight out.
+            if SmallString.layoutKnown, count + 15 <= buf.count {
+                let (lo, hi) = unsafeBitCast(t, to: (UInt64, UInt64).self)
+                if hi >> 60 == 0xE {
+                    let n = Int((hi >> 56) & 0xF)
+                    withUnsafeBytes(of: (lo, hi)) { raw in
+                        UnsafeMutableRawPointer(buf.baseAddress! + count).copyMemory(from: raw.baseAddress!, byteCount: n)
+                    }
+                    count += n
+                    return
+                }
+            }
+            ascii = false
             let fits = t.utf8.withContiguousStorageIfAvailable { src in
                 guard count + src.count <= buf.count else { return false }
                 if let from = src.baseAddress {
@@ -879,6 +894,31 @@ struct TextBuilder {
     }
 
     func finish() -> String {
-        spilled ?? String(decoding: UnsafeBufferPointer(start: buf.baseAddress, count: count), as: UTF8.self)
+        if let spilled { return spilled }
+        if ascii, count <= 15, let s = SmallString.make(UnsafeBufferPointer(start: buf.baseAddress, count: count)) { return s }
+        return String(decoding: UnsafeBufferPointer(start: buf.baseAddress, count: count), as: UTF8.self)
+    }
+}
+
+/// Swift stores a string of at most 15 ASCII bytes inline in its two words: the bytes in order,
+/// then a top nibble 0xE and the count in the next nibble (64-bit platforms). `layoutKnown`
+/// checks that on a sample at start, so another layout only loses the shortcut.
+enum SmallString {
+    static let layoutKnown: Bool = {
+        guard MemoryLayout<String>.size == 16 else { return false }
+        let (lo, hi) = unsafeBitCast("abcdefghij", to: (UInt64, UInt64).self)
+        return lo == 0x6867_6665_6463_6261 && hi == 0xEA00_0000_0000_6A69
+    }()
+
+    /// The string of these ASCII bytes (at most 15), built inline without validating them again.
+    @inline(__always)
+    static func make(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard layoutKnown, bytes.count <= 15 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            if let from = bytes.baseAddress { raw.baseAddress!.copyMemory(from: from, byteCount: bytes.count) }
+        }
+        words.1 |= 0xE000_0000_0000_0000 | (UInt64(bytes.count) << 56)
+        return unsafeBitCast(words, to: String.self)
     }
 }
