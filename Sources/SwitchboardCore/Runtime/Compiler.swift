@@ -103,6 +103,9 @@ extension Interpreter {
             case .or: return OrCode(b, lhs, rhs)
             case .coalesce: return CoalesceCode(lhs, rhs)
             case .add, .sub, .lt, .le, .gt, .ge, .eq, .ne, .mod:
+                if b.op == .eq || b.op == .ne, case .literal(.string(let t), _) = b.rhs, SmallString.isShortASCII(t) {
+                    return ShortTextEqualityCode(b, lhs, t)
+                }
                 if case .literal(.int(let c), _) = b.rhs {
                     if let slot = lhs as? FrameSlotCode { return FrameSlotIntConstantCode(b, slot.k, c) }
                     return IntConstantCode(b, lhs, c)
@@ -371,6 +374,30 @@ final class IndexVariableCode: Code {
         let i = try index.run(interp, env, frame)
         if case .list(let l) = p.pointee, case .int(let n) = i, n >= 0, n < l.count { return l[n] }
         return try interp.indexed(p.pointee, i, optional: optional, span: span, indexSpan: indexSpan)
+    }
+}
+
+/// `status == "available"` (or `!=`) with a short ASCII literal: a short ASCII string on the
+/// left is equal exactly when its two words are the literal's (such strings are stored one way
+/// only), so no string comparison runs. Anything else goes through `applyBinary`.
+final class ShortTextEqualityCode: Code {
+    let node: BinaryNode
+    let lhs: Code
+    let text: String
+    let lo: UInt64, hi: UInt64
+    init(_ node: BinaryNode, _ lhs: Code, _ text: String) {
+        self.node = node
+        self.lhs = lhs
+        self.text = text
+        (lo, hi) = unsafeBitCast(text, to: (UInt64, UInt64).self)
+    }
+    override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
+        let l = try lhs.run(interp, env, frame)
+        if case .string(let s) = l {
+            let (a, b) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+            if b >> 60 == 0xE { return .bool((a == lo && b == hi) == (node.op == .eq)) }
+        }
+        return try interp.applyBinary(node, l, .string(text))
     }
 }
 

@@ -910,6 +910,12 @@ enum SmallString {
         return lo == 0x6867_6665_6463_6261 && hi == 0xEA00_0000_0000_6A69
     }()
 
+    /// Whether `s` is stored inline as ASCII (and the layout is the one described above).
+    static func isShortASCII(_ s: String) -> Bool {
+        guard layoutKnown else { return false }
+        return unsafeBitCast(s, to: (UInt64, UInt64).self).1 >> 60 == 0xE
+    }
+
     /// The string of these ASCII bytes (at most 15), built inline without validating them again.
     @inline(__always)
     static func make(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
