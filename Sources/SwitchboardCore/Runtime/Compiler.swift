@@ -14,6 +14,9 @@
 ///   list the names in scope see the same names (`FrameScope.rebuild`).
 class Code {
     func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value { fatalError("abstract node") }
+    /// Unretained references to `nodes`, for a node that keeps `nodes` (running a node read from
+    /// an array would retain it for the call).
+    static func refs(_ nodes: [Code]) -> [Unmanaged<Code>] { nodes.map { Unmanaged.passUnretained($0) } }
     /// Whether running it only reads (calls nothing, assigns nothing).
     var isPure: Bool { false }
 }
@@ -437,25 +440,31 @@ final class MemberCode: Code {
 final class RecordCode: Code {
     let shape: Shape
     let fields: [Code]
+    let fieldRefs: [Unmanaged<Code>]
     init(_ shape: Shape, _ fields: [Code]) {
         self.shape = shape
         self.fields = fields
+        fieldRefs = Code.refs(fields)
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         var values: [Value] = []
         values.reserveCapacity(fields.count)
-        for k in fields.indices { values.append(try fields[k].run(interp, env, frame)) }
+        for k in fieldRefs.indices { values.append(try fieldRefs[k]._withUnsafeGuaranteedRef { try $0.run(interp, env, frame) }) }
         return .record(Record(shape: shape, values: values))
     }
 }
 
 final class ListCode: Code {
     let items: [Code]
-    init(_ items: [Code]) { self.items = items }
+    let itemRefs: [Unmanaged<Code>]
+    init(_ items: [Code]) {
+        self.items = items
+        itemRefs = Code.refs(items)
+    }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         var out: [Value] = []
         out.reserveCapacity(items.count)
-        for k in items.indices { out.append(try items[k].run(interp, env, frame)) }
+        for k in itemRefs.indices { out.append(try itemRefs[k]._withUnsafeGuaranteedRef { try $0.run(interp, env, frame) }) }
         return .list(out)
     }
 }
@@ -466,19 +475,21 @@ final class InterpolationCode: Code {
     let texts: [String]
     /// The compiled expression of piece `k`, or nil for a text or a pipeline piece.
     let codes: [Code?]
+    let codeRefs: [Unmanaged<Code>?]
     /// The pipeline of piece `k` (`\(a | b)`), or nil.
     let pipelines: [Pipeline?]
     init(_ pieces: [CompiledPiece]) {
         texts = pieces.map { if case .text(let t) = $0 { t } else { "" } }
         codes = pieces.map { if case .code(let c) = $0 { c } else { nil } }
+        codeRefs = codes.map { $0.map { Unmanaged.passUnretained($0) } }
         pipelines = pieces.map { if case .pipeline(let p) = $0 { p } else { nil } }
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         .string(try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf in
             var text = TextBuilder(buf)
-            for k in codes.indices {
-                if let c = codes[k] {
-                    let v = try c.run(interp, env, frame)
+            for k in codeRefs.indices {
+                if let c = codeRefs[k] {
+                    let v = try c._withUnsafeGuaranteedRef { try $0.run(interp, env, frame) }
                     switch v {
                     case .string(let t): text.append(t)
                     case .int(let i): text.append(i)
@@ -549,6 +560,7 @@ final class InvokeCode: Code {
 final class CallCode: Code {
     let call: CommandCall
     let args: [Code]
+    let argRefs: [Unmanaged<Code>]
     /// The command this site called last, its `fn` and the `fn`'s frame-mode body, used without
     /// resolving the name again or retaining anything while the interpreter's command generation
     /// is `generation` (no global `fn` declared, no command registered since) and no local `fn`
@@ -564,6 +576,7 @@ final class CallCode: Code {
     init(_ call: CommandCall, _ args: [Code]) {
         self.call = call
         self.args = args
+        argRefs = Code.refs(args)
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         let global = interp.localFunctionScopes == 0 || env.reachesWithoutLocalCommands(interp.globals)
@@ -589,7 +602,7 @@ final class CallCode: Code {
         }
         var scope = uf.takeSpareScope()
         for k in args.indices {
-            let v = try args[k].run(interp, env, frame)
+            let v = try argRefs[k]._withUnsafeGuaranteedRef { try $0.run(interp, env, frame) }
             if uf.typedPositionals { try interp.checkPositional(uf, k, v, call) }
             scope.push(v)
         }
@@ -617,7 +630,7 @@ final class CallCode: Code {
             var bound = 0
             defer { for k in 0..<bound { _ = (callee + k).move() } }   // not deinitialize(count:): a generic runtime call
             for k in args.indices {
-                let v = try args[k].run(interp, env, frame)
+                let v = try argRefs[k]._withUnsafeGuaranteedRef { try $0.run(interp, env, frame) }
                 if uf.typedPositionals { try interp.checkPositional(uf, k, v, call) }
                 (callee + bound).initialize(to: v)
                 bound += 1
