@@ -90,10 +90,10 @@ public final class Interpreter {
     public func setVariable(_ name: String, _ value: Value) { globals.declare(name, value) }
 
     func loadPrelude() {
-        guard let dir = Bundle.module.url(forResource: "Prelude", withExtension: nil),
-              let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return }
+        guard let dir = Interpreter.preludeDirectory,
+              let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
         for f in files.sorted() where f.hasSuffix(".swb") {
-            guard let text = try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) else { continue }
+            guard let text = try? String(contentsOfFile: dir + "/" + f, encoding: .utf8) else { continue }
             do {
                 let block = try parse(text, name: "stdlib/\(f)")
                 _ = try execTopLevel(block, print: false, category: "prelude")
@@ -102,6 +102,35 @@ public final class Interpreter {
             }
         }
     }
+
+    /// The directory of the prelude's files. On Linux, SwiftPM installs the resources as
+    /// `<package>_SwitchboardCore.resources` beside the executable, which is where `Bundle.module`
+    /// looks first; finding it directly skips setting up `Bundle.main`, which scans the
+    /// executable's whole directory (about a third of the start-up's instructions when run
+    /// from a build directory). Anything else goes through `Bundle.module`.
+    static let preludeDirectory: String? = {
+        #if os(Linux)
+        var path = [CChar](repeating: 0, count: 4097)
+        let n = readlink("/proc/self/exe", &path, 4096)
+        if n > 0 {
+            let dir = (String(cString: path) as NSString).deletingLastPathComponent
+            if let d = opendir(dir) {
+                defer { closedir(d) }
+                var found: [String] = []
+                while let e = readdir(d) {
+                    let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                    if name.hasSuffix("_SwitchboardCore.resources") { found.append(name) }
+                }
+                var isDir: ObjCBool = false
+                if found.count == 1, case let prelude = dir + "/" + found[0] + "/Prelude",
+                   FileManager.default.fileExists(atPath: prelude, isDirectory: &isDir), isDir.boolValue {
+                    return prelude
+                }
+            }
+        }
+        #endif
+        return Bundle.module.url(forResource: "Prelude", withExtension: nil)?.path
+    }()
 
     // MARK: - Running
 
