@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// One HTTP request, fully formed (absolute URL, headers, body).
 public struct HTTPRequest: Sendable {
@@ -95,9 +96,20 @@ extension HTTPTransport {
 public final class AsyncHTTPTransport: HTTPTransport {
     public static let shared = AsyncHTTPTransport()
 
-    let client: HTTPClient
+    /// Made on the first request: a script that never calls a vendor starts no event loop.
+    private let made = Mutex<HTTPClient?>(nil)
+    private let configuration: HTTPClient.Configuration
     /// Responses larger than this are refused.
     public let maxBody: Int
+
+    var client: HTTPClient {
+        made.withLock { client in
+            if let client { return client }
+            let new = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+            client = new
+            return new
+        }
+    }
 
     public init(maxConnectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(10), maxBody: Int = 512 << 20) {
         var config = HTTPClient.Configuration()
@@ -105,7 +117,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
         config.decompression = .enabled(limit: .ratio(50))
         config.redirectConfiguration = .disallow
-        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)
+        configuration = config
         self.maxBody = maxBody
     }
 

@@ -28,6 +28,11 @@ import Testing
          "skills": [{"skillId": "s-21223123", "proficiencyLevel": "expert"}]}
         """
 
+    @Test func theWrittenOutSandboxJWTIsTheMintedOne() {
+        #expect(SmartAssist.sandboxJWT == SmartAssist.mintJWT(clientId: SmartAssist.clientId, secret: SmartAssist.clientSecret))
+        #expect(SmartAssist.verifyJWT(SmartAssist.sandboxJWT, clientId: SmartAssist.clientId, secret: SmartAssist.clientSecret))
+    }
+
     @Test func agentsPagingToTheEnd() async throws {
         try await withSandbox { (s) async throws in
             var page = 1
