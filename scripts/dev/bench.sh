@@ -18,7 +18,9 @@ ONLY=.
 [ "${1:-}" = "--only" ] && ONLY=$2
 mkdir -p "$OUT"
 
-swift build -c release --product swb >&2
+# The build to install: the Swift runtime linked in (start-up ~12 -> ~7 ms: no dynamic
+# symbol binding of libswiftCore and Foundation at every run).
+swift build -c release --static-swift-stdlib --product swb >&2
 SWB=$ROOT/.build/release/swb
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
