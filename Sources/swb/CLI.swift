@@ -139,7 +139,7 @@ enum CLI {
             if isatty(0) == 0 {
                 // `swb < script.swb`: run standard input as a script.
                 let data = (try? FileHandle.standardInput.readToEnd()) ?? Data()
-                    return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", directory: nil, checkOnly: false, progress: progress)
+                return execute(interp, text: String(decoding: data, as: UTF8.self), name: "<stdin>", directory: nil, checkOnly: false, progress: progress)
             }
             let session = VendorSession.of(interp)
             let label = { () -> String in
