@@ -302,20 +302,7 @@ final class IntConstantCode: Code {
     }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
         let l = try lhs.run(interp, env, frame)
-        if case .int(let x) = l {
-            switch node.op {
-            case .add: let (v, o) = x.addingReportingOverflow(c); if !o { return .int(v) }
-            case .sub: let (v, o) = x.subtractingReportingOverflow(c); if !o { return .int(v) }
-            case .lt: return .bool(x < c)
-            case .le: return .bool(x <= c)
-            case .gt: return .bool(x > c)
-            case .ge: return .bool(x >= c)
-            case .eq: return .bool(x == c)
-            case .ne: return .bool(x != c)
-            case .mod: if c > 0 { return .int(x % c) }
-            default: break
-            }
-        }
+        if case .int(let x) = l, let v = Interpreter.intOp(node.op, x, c) { return v }
         return try interp.applyBinary(node, l, .int(c))
     }
 }
@@ -332,20 +319,7 @@ final class FrameSlotIntConstantCode: Code {
     }
     override var isPure: Bool { true }
     override func run(_ interp: Interpreter, _ env: Environment, _ frame: Frame) throws -> Value {
-        if case .int(let x) = frame[k] {
-            switch node.op {
-            case .add: let (v, o) = x.addingReportingOverflow(c); if !o { return .int(v) }
-            case .sub: let (v, o) = x.subtractingReportingOverflow(c); if !o { return .int(v) }
-            case .lt: return .bool(x < c)
-            case .le: return .bool(x <= c)
-            case .gt: return .bool(x > c)
-            case .ge: return .bool(x >= c)
-            case .eq: return .bool(x == c)
-            case .ne: return .bool(x != c)
-            case .mod: if c > 0 { return .int(x % c) }
-            default: break
-            }
-        }
+        if case .int(let x) = frame[k], let v = Interpreter.intOp(node.op, x, c) { return v }
         return try interp.applyBinary(node, frame[k], .int(c))
     }
 }

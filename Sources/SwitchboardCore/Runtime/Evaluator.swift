@@ -777,25 +777,30 @@ extension Interpreter {
         return try applyBinary(b, try eval(b.lhs, env: env), try eval(b.rhs, env: env))
     }
 
+    /// The int fast paths of `x op y`; nil when `Operators` must decide (overflow, `*`, `/`,
+    /// a `%` by zero or a negative).
+    @inline(__always)
+    static func intOp(_ op: BinaryOp, _ x: Int, _ y: Int) -> Value? {
+        switch op {
+        case .add: let (v, o) = x.addingReportingOverflow(y); return o ? nil : .int(v)
+        case .sub: let (v, o) = x.subtractingReportingOverflow(y); return o ? nil : .int(v)
+        case .lt: return .bool(x < y)
+        case .le: return .bool(x <= y)
+        case .gt: return .bool(x > y)
+        case .ge: return .bool(x >= y)
+        case .eq: return .bool(x == y)
+        case .ne: return .bool(x != y)
+        case .mod: return y > 0 ? .int(x % y) : nil
+        default: return nil
+        }
+    }
+
     /// `l op r` for the operators that evaluate both sides (not `and`, `or`, `??`).
     @inline(__always)
     func applyBinary(_ b: BinaryNode, _ l: Value, _ r: Value) throws -> Value {
         let op = b.op
         // Int fast paths; anything else (and every error) goes through `Operators`.
-        if case .int(let x) = l, case .int(let y) = r {
-            switch op {
-            case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
-            case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
-            case .lt: return .bool(x < y)
-            case .le: return .bool(x <= y)
-            case .gt: return .bool(x > y)
-            case .ge: return .bool(x >= y)
-            case .eq: return .bool(x == y)
-            case .ne: return .bool(x != y)
-            case .mod: if y > 0 { return .int(x % y) }
-            default: break
-            }
-        }
+        if case .int(let x) = l, case .int(let y) = r, let v = Interpreter.intOp(op, x, y) { return v }
         // Parenthesised pipelines are streams: operate on what they hold.
         if case .stream = l { return try Operators.apply(op, try l.collected(), try r.collected(), span: b.span, interpreter: self) }
         if case .stream = r { return try Operators.apply(op, l, try r.collected(), span: b.span, interpreter: self) }
