@@ -74,13 +74,13 @@ extension Builtins {
 
     /// The statements that are syntax rather than commands, for `help NAME`.
     static let keywords: [String: String] = [
-        "let": "let NAME = PIPELINE\n  Bind a variable; a stream is collected into a list. `$NAME = value` assigns it again.\n\nexample:\n  let ready = agents | where status == \"available\"\n",
-        "fn": "fn NAME(PARAMS) { BODY }\n  Define a command. Params: `x`, `x = default`, `x: type`, `--flag`, `--name: type`, `...rest`;\n  the pipeline input is `$in`. A `# example: CODE => RESULT` comment above it is run by `help`'s tests.\n\nexample:\n  fn busy(limit = 3) { where load >= $limit }\n",
-        "if": "if COND { ... } else if COND { ... } else { ... }\n  An expression: its value is the value of the branch taken.\n\nexample:\n  let size = if $n > 100 { \"big\" } else { \"small\" }\n",
-        "for": "for NAME in VALUE { ... }\n  Run the block once per item of a list, range or stream; `break` and `continue` work inside.\n\nexample:\n  for g in (groups) { print $g.name }\n",
+        "let": "let NAME = PIPELINE\n  Bind a variable; a stream is collected into a list. `$NAME = value` assigns it again.\n\nExamples:\n  > let ready = agents | where status == \"available\"\n",
+        "fn": "fn NAME(PARAMS) { BODY }\n  Define a command. Params: `x`, `x = default`, `x: type`, `--flag`, `--name: type`, `...rest`;\n  the pipeline input is `$in`. A `# example: CODE => RESULT` comment above it is run by `help`'s tests.\n\nExamples:\n  > fn busy(limit = 3) { where load >= $limit }\n",
+        "if": "if COND { ... } else if COND { ... } else { ... }\n  An expression: its value is the value of the branch taken.\n\nExamples:\n  > let size = if $n > 100 { \"big\" } else { \"small\" }\n",
+        "for": "for NAME in VALUE { ... }\n  Run the block once per item of a list, range or stream; `break` and `continue` work inside.\n\nExamples:\n  > for g in (groups) { print $g.name }\n",
         "while": "while COND { ... }\n  Run the block while the condition is true.\n",
-        "try": "try { ... } catch $e { ... }\n  Run the block; on an error run the catch block with the error in $e: $e.message, $e.kind,\n  $e.file, $e.line, $e.column, and $e.payload (what `error` or the vendor attached).\n\nexample:\n  try { agents 999 } catch $e { print $e.message }\n",
-        "use": "use VENDOR\n  Make VENDOR the default for resource commands and actions in this session\n  (`--vendor NAME` overrides it for one command). `vendors` lists the names.\n\nexample:\n  use dixa\n",
+        "try": "try { ... } catch $e { ... }\n  Run the block; on an error run the catch block with the error in $e: $e.message, $e.kind,\n  $e.file, $e.line, $e.column, and $e.payload (what `error` or the vendor attached).\n\nExamples:\n  > try { agents 999 } catch $e { print $e.message }\n",
+        "use": "use VENDOR\n  Make VENDOR the default for resource commands and actions in this session\n  (`--vendor NAME` overrides it for one command). `vendors` lists the names.\n\nExamples:\n  > use dixa\n",
         "source": "source FILE\n  Run a script file here, so its `fn`s and `let`s become available.\n",
         "return": "return [VALUE]\n  Leave the current `fn` (or the script) with VALUE.\n",
         "break": "break\n  Leave the innermost `for` or `while` loop.\n",
@@ -92,8 +92,8 @@ extension Builtins {
         let sig = c.signature
         var out = "\(sig.usage)\n  \(c.description)\n"
         var params: [(String, String, String)] = sig.positionals.map { p in
-            let note = p.defaultValue.map { " (default: \((try? JSON.encode($0)) ?? Formatter.plain($0)))" } ?? (p.optional ? " (optional)" : "")
-            return (p.name, p.type.rawValue, p.description + note)
+            let note = p.defaultValue.map { "(default: \((try? JSON.encode($0)) ?? Formatter.plain($0)))" } ?? (p.optional ? "(optional)" : "")
+            return (p.name, p.type.rawValue, [p.description, note].filter { !$0.isEmpty }.joined(separator: " "))
         }
         if let r = sig.rest { params.append(("..." + r.name, r.type.rawValue, r.description)) }
         func table(_ title: String, _ rows: [(String, String, String)]) {

@@ -113,7 +113,7 @@ public final class Interpreter {
         var path = [CChar](repeating: 0, count: 4097)
         let n = readlink("/proc/self/exe", &path, 4096)
         if n > 0 {
-            let dir = (String(cString: path) as NSString).deletingLastPathComponent
+            let dir = (String(decoding: path[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) as NSString).deletingLastPathComponent
             if let d = opendir(dir) {
                 defer { closedir(d) }
                 var found: [String] = []
